@@ -1,0 +1,44 @@
+from typing import Any
+
+from allauth.account.decorators import secure_admin_login
+from allauth.mfa.utils import is_mfa_enabled
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse_lazy
+
+
+def is_board_member(request: HttpRequest) -> bool:
+    user = request.user
+    return bool(user.is_authenticated and user.is_staff and user.is_board_member)
+
+
+class BoardAdminSite(admin.AdminSite):
+    """The admin site, as the programme board sees it: only board members who use MFA get in."""
+
+    site_header = "Programme board"
+    site_title = "Programme board"
+    index_title = "Run the network"
+    site_url = reverse_lazy("members:home")
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        return is_board_member(request) and is_mfa_enabled(request.user)
+
+    def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        # Signing in happens on the site's own page (allauth: rate limits, MFA); this view only
+        # decides what a signed-in person may do next.
+        return secure_admin_login(self._after_sign_in)(request, extra_context)
+
+    def _after_sign_in(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        if not is_board_member(request):
+            raise PermissionDenied
+        if not is_mfa_enabled(request.user):
+            messages.info(
+                request,
+                "Set up two-factor authentication first. The board site opens once it is on.",
+            )
+            return redirect("mfa_activate_totp")
+        return super().login(request, extra_context)

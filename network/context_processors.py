@@ -1,0 +1,7 @@
+from django.http import HttpRequest
+
+from network.models import NetworkSettings
+
+
+def network(request: HttpRequest) -> dict[str, NetworkSettings]:
+    return {"network": NetworkSettings.load()}

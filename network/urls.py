@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from network import views
+
+urlpatterns = [
+    path("", views.landing, name="landing"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("guidelines/", views.guidelines, name="guidelines"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("", include("members.urls")),
+    path("board/", admin.site.urls),
+]
