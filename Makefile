@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test check-services
+.PHONY: run test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,13 +21,16 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
+build/static/css/network.css: node_modules/.installed static/scss/network.scss
+	npm run --silent build
+
 # The local site: SQLite, tasks run in-process after each commit, mail printed in this terminal.
-run: $(VENV)/.installed-site node_modules/.installed
+run: $(VENV)/.installed-site build/static/css/network.css
 	DEBUG=true $(BIN)/python manage.py migrate --no-input
 	DEBUG=true $(BIN)/python manage.py seed_demo
 	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # The whole suite. Set DATABASE_URL and REDIS_URL to run it on PostgreSQL and Redis (as CI does);
 # without them the tests that need those services are skipped with the reason.
-test: $(VENV)/.installed-tests node_modules/.installed
+test: $(VENV)/.installed-tests build/static/css/network.css
 	DEBUG=true $(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -106,7 +106,7 @@ def apply_preset(preset: Preset) -> None:
     for category in MembershipCategory.objects.exclude(name__in=names):
         category.delete()
     for position, (name, description) in enumerate(preset.categories):
-        MembershipCategory.objects.get_or_create(
+        MembershipCategory.objects.update_or_create(
             settings=network, name=name, defaults={"description": description, "position": position}
         )
 

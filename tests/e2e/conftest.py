@@ -1,0 +1,63 @@
+"""Browser journeys: Playwright drives Debian's Chromium against Django's live server."""
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+# Playwright's sync API keeps an event loop in the test's thread; the ORM calls the tests make
+# there are ordinary blocking calls, so Django's async-safety check does not apply.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+AXE_SCRIPT = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not shutil.which(CHROMIUM):
+        pytest.skip(f"needs Chromium at {CHROMIUM}: apt-get install chromium (CI does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server, transactional_db):  # type: ignore[no-untyped-def]
+    # The pages' own CSP would refuse the injected axe-core script; the test bypasses it.
+    context = browser.new_context(base_url=live_server.url, bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def assert_accessible(page) -> None:  # type: ignore[no-untyped-def]
+    """Run axe-core's WCAG 2.2 A and AA rules on the page and fail on any violation."""
+    if not AXE_SCRIPT.exists():
+        pytest.fail(f"axe-core is missing at {AXE_SCRIPT}: run npm ci")
+    page.add_script_tag(path=str(AXE_SCRIPT))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
+    )
+    violations = [
+        f"{v['id']} ({v['impact']}): {v['help']} at "
+        + ", ".join(" ".join(node["target"]) for node in v["nodes"])
+        for v in result["violations"]
+    ]
+    assert not violations, f"axe-core found problems on {page.url}:\n" + "\n".join(violations)

@@ -1,0 +1,38 @@
+from typing import Any
+
+import factory
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+from members.models import User
+from members.services import appoint_to_board, create_member
+
+PASSWORD = "a-long-test-password-123"  # noqa: S105
+
+
+class MemberFactory(factory.django.DjangoModelFactory):
+    """A signed-up member with a confirmed address, made the way invitations will make them."""
+
+    class Meta:
+        model = User
+
+    email = factory.Sequence(lambda n: f"member{n}@example.org")
+    name = factory.Faker("name", locale="en_GB")
+
+    @classmethod
+    def _create(cls, model_class: type[User], *args: Any, **kwargs: Any) -> User:
+        return create_member(
+            email=kwargs["email"], name=kwargs["name"], password=kwargs.get("password", PASSWORD)
+        )
+
+
+class BoardMemberFactory(MemberFactory):
+    @factory.post_generation
+    def board(obj: User, create: bool, extracted: Any, **kwargs: Any) -> None:  # noqa: N805
+        appoint_to_board(user=obj)
+
+
+def enable_totp(user: User) -> str:
+    """Turn on app-based two-factor authentication for a user; returns the secret."""
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
