@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse_lazy
+from django.urls import reverse
 
 
 def is_board_member(request: HttpRequest) -> bool:
@@ -20,12 +20,17 @@ class BoardAdminSite(admin.AdminSite):
     site_header = "Programme board"
     site_title = "Programme board"
     index_title = "Run the network"
-    site_url = reverse_lazy("members:home")
+
+    def each_context(self, request: HttpRequest) -> dict[str, Any]:
+        # "View site" leads board members back to their home page on the members' site.
+        return {**super().each_context(request), "site_url": reverse("members:home")}
 
     def has_permission(self, request: HttpRequest) -> bool:
         return is_board_member(request) and is_mfa_enabled(request.user)
 
-    def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+    def login(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         # Signing in happens on the site's own page (allauth: rate limits, MFA); this view only
         # decides what a signed-in person may do next.
         return secure_admin_login(self._after_sign_in)(request, extra_context)

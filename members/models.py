@@ -31,7 +31,7 @@ class UserManager(BaseUserManager["User"]):
 
 
 class User(AbstractBaseUser, PermissionsMixin):
-    """An account on the network. People sign in with their email address; there are no usernames."""
+    """An account on the network. People sign in with their email address, not a username."""
 
     email = models.EmailField("email address", unique=True)
     name = models.CharField(

@@ -11,6 +11,4 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def account(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "members/account.html", {"mfa_enabled": is_mfa_enabled(request.user)}
-    )
+    return render(request, "members/account.html", {"mfa_enabled": is_mfa_enabled(request.user)})

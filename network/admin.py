@@ -22,6 +22,7 @@ class NetworkSettingsAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return not NetworkSettings.objects.exists()
 
-    def has_delete_permission(self, request: HttpRequest, obj: NetworkSettings | None = None) -> bool:
+    def has_delete_permission(
+        self, request: HttpRequest, obj: NetworkSettings | None = None
+    ) -> bool:
         return False
-

@@ -22,9 +22,7 @@ def broker_state() -> str | None:
     """The Redis broker's state, or None where tasks run in-process and there is no broker."""
     if not settings.REDIS_URL:
         return None
-    client = redis.Redis.from_url(
-        settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1
-    )
+    client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
     try:
         client.ping()
     except redis.RedisError:

@@ -6,7 +6,7 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from members.models import User
 from members.services import appoint_to_board, create_member
 
-PASSWORD = "a-long-test-password-123"  # noqa: S105
+PASSWORD = "a-long-test-password-123"
 
 
 class MemberFactory(factory.django.DjangoModelFactory):
@@ -14,6 +14,7 @@ class MemberFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = User
+        skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"member{n}@example.org")
     name = factory.Faker("name", locale="en_GB")
@@ -26,8 +27,11 @@ class MemberFactory(factory.django.DjangoModelFactory):
 
 
 class BoardMemberFactory(MemberFactory):
+    class Meta:
+        skip_postgeneration_save = True
+
     @factory.post_generation
-    def board(obj: User, create: bool, extracted: Any, **kwargs: Any) -> None:  # noqa: N805
+    def board(obj: User, create: bool, extracted: Any, **kwargs: Any) -> None:
         appoint_to_board(user=obj)
 
 

@@ -6,43 +6,101 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='NetworkSettings',
+            name="NetworkSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(default='Leadership network', max_length=120)),
-                ('sponsor', models.CharField(blank=True, help_text='The organisations that sponsor and run the network.', max_length=200)),
-                ('summary', models.TextField(default='An invite-only network of leaders in health and care who mentor each other.', help_text='One or two sentences shown on the public home page.', verbose_name='Short description')),
-                ('eligibility', models.TextField(default='Anyone who has built a reputation for mentoring emerging leaders, or who is mentoring one or more people now, can be invited to join.', help_text='Shown to visitors so they can tell whether the network is for them.', verbose_name='Who can join')),
-                ('contact_email', models.EmailField(default='network@localhost', help_text='Where visitors and members can write to the programme board.', max_length=254, verbose_name='Contact address')),
-                ('invitation_expiry_days', models.PositiveSmallIntegerField(default=14, help_text='How many days an invitation link stays valid.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(90)])),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(default="Leadership network", max_length=120)),
+                (
+                    "sponsor",
+                    models.CharField(
+                        blank=True,
+                        help_text="The organisations that sponsor and run the network.",
+                        max_length=200,
+                    ),
+                ),
+                (
+                    "summary",
+                    models.TextField(
+                        default="An invite-only network of leaders in health and care who mentor each other.",
+                        help_text="One or two sentences shown on the public home page.",
+                        verbose_name="Short description",
+                    ),
+                ),
+                (
+                    "eligibility",
+                    models.TextField(
+                        default="Anyone who has built a reputation for mentoring emerging leaders, or who is mentoring one or more people now, can be invited to join.",
+                        help_text="Shown to visitors so they can tell whether the network is for them.",
+                        verbose_name="Who can join",
+                    ),
+                ),
+                (
+                    "contact_email",
+                    models.EmailField(
+                        default="network@localhost",
+                        help_text="Where visitors and members can write to the programme board.",
+                        max_length=254,
+                        verbose_name="Contact address",
+                    ),
+                ),
+                (
+                    "invitation_expiry_days",
+                    models.PositiveSmallIntegerField(
+                        default=14,
+                        help_text="How many days an invitation link stays valid.",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(90),
+                        ],
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': 'network settings',
-                'verbose_name_plural': 'network settings',
+                "verbose_name": "network settings",
+                "verbose_name_plural": "network settings",
             },
         ),
         migrations.CreateModel(
-            name='MembershipCategory',
+            name="MembershipCategory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60)),
-                ('description', models.CharField(blank=True, max_length=300)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('settings', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='categories', to='network.networksettings')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=60)),
+                ("description", models.CharField(blank=True, max_length=300)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "settings",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="categories",
+                        to="network.networksettings",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'membership categories',
-                'ordering': ['position', 'name'],
-                'constraints': [models.UniqueConstraint(fields=('settings', 'name'), name='unique_category_name')],
+                "verbose_name_plural": "membership categories",
+                "ordering": ["position", "name"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("settings", "name"), name="unique_category_name"
+                    )
+                ],
             },
         ),
     ]

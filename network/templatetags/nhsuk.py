@@ -1,8 +1,8 @@
 """Template helpers that give Django's form widgets the NHS.UK design system's markup."""
 
 from django import forms, template
-from django.forms.widgets import Input
 from django.forms.boundfield import BoundField
+from django.forms.widgets import Input
 from django.utils.safestring import SafeString
 
 register = template.Library()
@@ -37,7 +37,9 @@ def field_kind(field: BoundField) -> str:
 
 @register.filter
 def choice_kind(field: BoundField) -> str:
-    return "checkboxes" if isinstance(field.field.widget, forms.CheckboxSelectMultiple) else "radios"
+    return (
+        "checkboxes" if isinstance(field.field.widget, forms.CheckboxSelectMultiple) else "radios"
+    )
 
 
 @register.simple_tag

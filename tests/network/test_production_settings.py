@@ -33,7 +33,9 @@ print(json.dumps({
     "headers": dict(landing.headers),
     "body": landing.content.decode(),
     "cookies": {
-        name: dict(morsel) for response in (login, signed_in) for name, morsel in response.cookies.items()
+        name: dict(morsel)
+        for response in (login, signed_in)
+        for name, morsel in response.cookies.items()
     },
     "plain_status": plain.status_code,
     "plain_location": plain.headers.get("Location"),
@@ -45,7 +47,7 @@ def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "REDIS_URL", "EMAIL_PROVIDER"}
+        if key not in {"DATABASE_URL", "REDIS_URL", "EMAIL_PROVIDER", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     env.update(
         DEBUG="false",
@@ -101,7 +103,9 @@ def test_production_responses_carry_hsts_a_nonce_csp_and_secure_cookies(tmp_path
 
 
 def test_deploy_check_finds_no_issues(tmp_path: Path) -> None:
-    result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], production_env(tmp_path))
+    result = run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"], production_env(tmp_path)
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
