@@ -12,6 +12,20 @@ from network.celery import app as celery_app
 from tests.factories import BoardMemberFactory, MemberFactory, enable_totp
 
 
+def pytest_report_header() -> list[str]:
+    database = connection.vendor
+    broker = settings.CELERY_BROKER_URL.split("://")[0]
+    return [f"network: database {database}, celery broker {broker}"]
+
+
+def skip_without(service: str, reason: str) -> None:
+    """Skip a test whose real service is missing, or fail it where CI says services are present."""
+    message = f"needs {service}: {reason}"
+    if os.environ.get("REQUIRE_SERVICES"):
+        pytest.fail(f"{message} (REQUIRE_SERVICES is set, so this must not be skipped)")
+    pytest.skip(message)
+
+
 @pytest.fixture(autouse=True)
 def tasks_run_in_process() -> Iterator[None]:
     """Run tasks in-process after commit, as the local site does, unless a test starts a worker.
@@ -47,7 +61,7 @@ def board_member(db: None) -> User:
 @pytest.fixture
 def requires_postgres(db: None) -> None:
     if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: set DATABASE_URL to run it (CI does)")
+        skip_without("PostgreSQL", "set DATABASE_URL to run it (CI does)")
 
 
 @pytest.fixture
@@ -55,12 +69,12 @@ def redis_url() -> str:
     """The real Redis, or a skip with the reason."""
     url = os.environ.get("REDIS_URL") or settings.REDIS_URL
     if not url:
-        pytest.skip("needs Redis: set REDIS_URL to run it (CI does)")
+        skip_without("Redis", "set REDIS_URL to run it (CI does)")
     client = redis.Redis.from_url(url, socket_connect_timeout=1)
     try:
         client.ping()
     except redis.RedisError as error:
-        pytest.skip(f"needs Redis, but {url} does not answer: {error}")
+        skip_without("Redis", f"{url} does not answer: {error}")
     finally:
         client.close()
     return url

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.conftest import skip_without
+
 # Playwright's sync API keeps an event loop in the test's thread; the ORM calls the tests make
 # there are ordinary blocking calls, so Django's async-safety check does not apply.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -20,7 +22,7 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     if not shutil.which(CHROMIUM):
-        pytest.skip(f"needs Chromium at {CHROMIUM}: apt-get install chromium (CI does)")
+        skip_without("Chromium", f"none at {CHROMIUM}; apt-get install chromium (CI does)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

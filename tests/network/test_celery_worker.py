@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from network.celery import app as celery_app
 from network.tasks import clear_expired_sessions
+from tests.conftest import skip_without
 
 pytestmark = pytest.mark.celery_worker
 
@@ -31,7 +32,7 @@ def database_url() -> str:
 def worker_queue(requires_postgres: None, transactional_db: None, redis_url: str) -> Iterator[str]:
     """A worker in its own process, on the test database, reading a queue of its own."""
     if not settings.CELERY_BROKER_URL.startswith("redis://"):
-        pytest.skip("needs REDIS_URL set when the suite starts, so the app publishes to Redis")
+        skip_without("Redis", "set REDIS_URL when the suite starts, so the app publishes to it")
     queue = f"test-{uuid.uuid4().hex}"
     env = {**os.environ, "DEBUG": "true", "DATABASE_URL": database_url(), "REDIS_URL": redis_url}
     worker = subprocess.Popen(
