@@ -91,3 +91,13 @@ def test_unknown_page_shows_the_sites_own_not_found_page(client: Client) -> None
     page = response.content.decode()
     assert "<h1>Page not found</h1>" in page
     assert "Skip to main content" in page
+
+
+def test_server_error_page_needs_nothing_that_might_be_broken(rf) -> None:  # type: ignore[no-untyped-def]
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    page = response.content.decode()
+    assert "Sorry, there is a problem with the service" in page
+    assert 'href="#maincontent"' in page
