@@ -1,7 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from network.models import MembershipCategory, NetworkSettings
+from network import mail
+from network.models import MembershipCategory, NetworkSettings, OutboundEmail
 
 
 class MembershipCategoryInline(admin.TabularInline):
@@ -26,3 +28,42 @@ class NetworkSettingsAdmin(admin.ModelAdmin):
         self, request: HttpRequest, obj: NetworkSettings | None = None
     ) -> bool:
         return False
+
+
+@admin.register(OutboundEmail)
+class OutboundEmailAdmin(admin.ModelAdmin):
+    list_display = ["template", "to_email", "status", "attempts", "created_at", "sent_at"]
+    list_filter = ["status", "category", "template"]
+    search_fields = ["to_email", "provider_message_id"]
+    date_hierarchy = "created_at"
+    actions = ["retry"]
+    fields = RECORD_FIELDS = (
+        "template",
+        "to_email",
+        "recipient",
+        "category",
+        "status",
+        "attempts",
+        "last_error",
+        "provider_message_id",
+        "created_at",
+        "sent_at",
+        "status_changed_at",
+    )
+    readonly_fields = RECORD_FIELDS
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    @admin.action(description="Send the selected failed emails again", permissions=["view"])
+    def retry(self, request: HttpRequest, queryset: QuerySet[OutboundEmail]) -> None:
+        count = mail.retry_failed(email_ids=queryset.values_list("pk", flat=True))
+        self.message_user(
+            request, f"{count} failed email(s) queued to send again.", messages.SUCCESS
+        )

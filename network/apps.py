@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class NetworkConfig(AppConfig):
     name = "network"
     verbose_name = "Network"
+
+    def ready(self) -> None:
+        from anymail.signals import tracking
+
+        from network.mail import record_tracking_event
+
+        # anymail reports the provider's webhooks through this signal; it is the only way in.
+        tracking.connect(record_tracking_event, dispatch_uid="network-mail-tracking")

@@ -11,7 +11,3 @@ def absolute_url(path_or_url: str) -> str:
     """
     parts = urlsplit(path_or_url)
     return settings.SITE_URL + urlunsplit(("", "", parts.path, parts.query, parts.fragment))
-
-
-def site_domain() -> str:
-    return urlsplit(settings.SITE_URL).netloc

@@ -1,8 +1,11 @@
+from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 
 SETTINGS_CACHE_KEY = "network-settings"
 
@@ -97,3 +100,90 @@ class MembershipCategory(models.Model):
         result = super().delete(*args, **kwargs)
         NetworkSettings.clear_cache()
         return result
+
+
+class EmailCategory(models.TextChoices):
+    """Why a message is sent. Only essential mail ignores a person's choice to opt out."""
+
+    ESSENTIAL = "essential", "Account and membership"
+    EVENTS = "events", "Event announcements and reminders"
+    NETWORK_NEWS = "network-news", "News from the network"
+
+
+class OutboundEmailQuerySet(models.QuerySet["OutboundEmail"]):
+    def due(self, *, now: datetime) -> "OutboundEmailQuerySet":
+        return self.filter(status=OutboundEmail.Status.QUEUED, send_after__lte=now)
+
+    def stalled(self, *, claimed_before: datetime) -> "OutboundEmailQuerySet":
+        return self.filter(status=OutboundEmail.Status.SENDING, claimed_at__lt=claimed_before)
+
+    def needing_attention(self) -> "OutboundEmailQuerySet":
+        return self.filter(status__in=[OutboundEmail.Status.FAILED, OutboundEmail.Status.BOUNCED])
+
+
+class OutboundEmail(models.Model):
+    """One message the network has asked to send: the outbox row and, later, its record."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to be sent"
+        SENDING = "sending", "Being sent"
+        SENT = "sent", "Sent"
+        DELIVERED = "delivered", "Delivered"
+        BOUNCED = "bounced", "Bounced"
+        COMPLAINED = "complained", "Marked as spam"
+        FAILED = "failed", "Failed"
+        SUPPRESSED = "suppressed", "Not sent: the person opted out"
+
+    template = models.CharField(max_length=120)
+    to_email = models.EmailField("to")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The account the message is for, where the person has one.",
+    )
+    category = models.CharField(
+        max_length=20, choices=EmailCategory.choices, default=EmailCategory.ESSENTIAL
+    )
+    context = models.JSONField(default=dict, blank=True)
+    secret_context = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Links that grant access (password resets); erased once the message is sent.",
+    )
+    attachments = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    provider_message_id = models.CharField(max_length=255, blank=True, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    send_after = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    status_changed_at = models.DateTimeField(default=timezone.now)
+
+    objects = OutboundEmailQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "email"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "send_after"], name="outbox_due")]
+
+    def __str__(self) -> str:
+        return f"{self.template} #{self.pk}"
+
+
+class EmailOptOut(models.Model):
+    """A person's choice to stop one non-essential category of mail, by address."""
+
+    email = models.EmailField()
+    category = models.CharField(max_length=20, choices=EmailCategory.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["email", "category"], name="unique_opt_out")]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()} opt-out"

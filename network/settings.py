@@ -154,7 +154,13 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_TIMEZONE = "Europe/London"
+# A task is acknowledged only when it finishes, and handed back if its worker dies; each worker
+# takes one task at a time, so a slow provider does not hold others' mail.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
+    "sweep-outbox": {"task": "network.tasks.sweep_outbox", "schedule": 60},
     "clear-expired-sessions": {
         "task": "network.tasks.clear_expired_sessions",
         "schedule": 24 * 60 * 60,

@@ -1,9 +1,10 @@
+from django.core import signing
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from network import health
+from network import health, mail
 
 
 def landing(request: HttpRequest) -> HttpResponse:
@@ -26,4 +27,21 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"status": health.OK if healthy else "unavailable", "checks": states},
         status=200 if healthy else 503,
+    )
+
+
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    # Opening the link only shows the choice: mail scanners follow links, people press buttons.
+    try:
+        address, category = mail.read_unsubscribe_token(token)
+    except (signing.BadSignature, KeyError, ValueError):
+        return render(request, "network/unsubscribe_invalid.html", status=400)
+    done = False
+    if request.method == "POST":
+        mail.opt_out(email=address, category=category)
+        done = True
+    return render(
+        request,
+        "network/unsubscribe.html",
+        {"category": category, "done": done, "token": token},
     )

@@ -52,12 +52,15 @@ def test_repeated_wrong_passwords_are_rate_limited(client: Client, member: User)
     assert "Too many failed login attempts" in response.content.decode()
 
 
-def test_password_reset_mails_an_absolute_link(client: Client, member: User, settings) -> None:
+def test_password_reset_mails_an_absolute_link(
+    client: Client, member: User, settings, django_capture_on_commit_callbacks
+) -> None:
     settings.SITE_URL = "https://network.example.org"
     network = NetworkSettings.load()
     network.name = "Women Leaders Network"
     network.save()
-    response = client.post("/accounts/password/reset/", {"email": member.email})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/accounts/password/reset/", {"email": member.email})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [member.email]

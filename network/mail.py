@@ -1,0 +1,331 @@
+"""The one way the network sends mail.
+
+An app calls `queue_email` inside its own transaction: that writes an outbox row, so a rolled-back
+change sends nothing and a committed one cannot be forgotten. After the commit a Celery task
+claims the row and sends it; `sweep` catches any row whose task never ran. docs/mail.md explains
+the guarantees.
+"""
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+
+from anymail.exceptions import AnymailError
+from celery.utils.time import get_exponential_backoff_interval
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+
+from network.links import absolute_url
+from network.models import EmailCategory, EmailOptOut, NetworkSettings, OutboundEmail
+
+logger = logging.getLogger(__name__)
+
+Status = OutboundEmail.Status
+
+MAX_ATTEMPTS = 6
+RETRY_BASE_SECONDS = 30
+RETRY_MAX_SECONDS = 60 * 60
+# A claim older than this belongs to a worker that died mid-send.
+STALLED_AFTER = timedelta(minutes=15)
+# Rows younger than this still have their own task on the way.
+SWEEP_GRACE = timedelta(minutes=2)
+SWEEP_LIMIT = 5000
+BATCH_SIZE = 1000
+UNSUBSCRIBE_SALT = "network.mail.unsubscribe"
+# Errors from the provider or the connection to it, worth another try later.
+PROVIDER_ERRORS = (AnymailError, OSError)
+PROVIDER_EVENTS = {
+    "delivered": Status.DELIVERED,
+    "bounced": Status.BOUNCED,
+    "complained": Status.COMPLAINED,
+    "rejected": Status.FAILED,
+    "failed": Status.FAILED,
+}
+
+
+class RetryLater(Exception):
+    def __init__(self, seconds: int) -> None:
+        super().__init__(f"retry in {seconds} seconds")
+        self.seconds = seconds
+
+
+@dataclass(frozen=True)
+class Recipient:
+    email: str
+    user_id: int | None = None
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+def queue_email(
+    template: str,
+    *,
+    to: str,
+    user_id: int | None = None,
+    context: dict[str, Any] | None = None,
+    secret_context: dict[str, str] | None = None,
+    attachments: Sequence[dict[str, str]] = (),
+    category: EmailCategory = EmailCategory.ESSENTIAL,
+) -> OutboundEmail:
+    """Ask for one message, sent after the caller's transaction commits.
+
+    `context` holds ids and plain values, never model instances; `secret_context` holds links that
+    grant access and is erased once sent; attachments are {"filename", "content", "mimetype"}.
+    """
+    [email] = _queue(
+        template,
+        [Recipient(to, user_id, context or {})],
+        category=category,
+        secret_context=secret_context or {},
+        attachments=list(attachments),
+    )
+    return email
+
+
+def queue_emails(
+    template: str,
+    recipients: Iterable[Recipient],
+    *,
+    category: EmailCategory = EmailCategory.ESSENTIAL,
+) -> list[OutboundEmail]:
+    """Ask for many messages at once: two queries per thousand, whatever the number."""
+    return _queue(template, list(recipients), category=category, secret_context={}, attachments=[])
+
+
+def _queue(
+    template: str,
+    recipients: list[Recipient],
+    *,
+    category: EmailCategory,
+    secret_context: dict[str, str],
+    attachments: list[dict[str, str]],
+) -> list[OutboundEmail]:
+    queued: list[OutboundEmail] = []
+    now = timezone.now()
+    for start in range(0, len(recipients), BATCH_SIZE):
+        batch = recipients[start : start + BATCH_SIZE]
+        opted_out = _opted_out({r.email for r in batch}, category)
+        rows = [
+            OutboundEmail(
+                template=template,
+                to_email=r.email,
+                recipient_id=r.user_id,
+                category=category,
+                context=r.context,
+                secret_context=secret_context,
+                attachments=attachments,
+                status=Status.SUPPRESSED if r.email in opted_out else Status.QUEUED,
+                created_at=now,
+                send_after=now,
+                status_changed_at=now,
+            )
+            for r in batch
+        ]
+        queued.extend(OutboundEmail.objects.bulk_create(rows))
+    ids = [email.pk for email in queued if email.status == Status.QUEUED]
+    if ids:
+        transaction.on_commit(partial(enqueue, ids))
+    return queued
+
+
+def _opted_out(addresses: set[str], category: EmailCategory) -> set[str]:
+    if category == EmailCategory.ESSENTIAL:
+        return set()
+    return set(
+        EmailOptOut.objects.filter(category=category, email__in=addresses).values_list(
+            "email", flat=True
+        )
+    )
+
+
+def enqueue(ids: Sequence[int]) -> None:
+    """Hand rows to the workers. With the broker down, the rows wait for the sweep instead."""
+    from network.tasks import send_email
+
+    for position, email_id in enumerate(ids):
+        try:
+            send_email.apply_async((email_id,), retry=False)
+        except OperationalError:
+            logger.warning("broker unavailable: %d emails wait for the sweep", len(ids) - position)
+            return
+
+
+def deliver(*, email_id: int) -> bool:
+    """Send one queued message, once. Returns whether this call sent it.
+
+    Raises RetryLater after a provider error while attempts remain.
+    """
+    now = timezone.now()
+    # The conditional update is the claim: a duplicate task, a retry or the sweep racing a
+    # worker all find the row taken and send nothing.
+    claimed = OutboundEmail.objects.filter(pk=email_id, status=Status.QUEUED).update(
+        status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1, status_changed_at=now
+    )
+    if not claimed:
+        return False
+    email = OutboundEmail.objects.get(pk=email_id)
+    try:
+        message = render_email(email)
+        message.send()
+    except PROVIDER_ERRORS as error:
+        return _after_provider_error(email, error)
+    except Exception as error:
+        # A message that cannot be rendered will not render on a retry either.
+        _finish(email, Status.FAILED, error=f"{type(error).__name__}: {error}")
+        logger.exception("email %s (%s) could not be built", email.pk, email.template)
+        return False
+    status = getattr(message, "anymail_status", None)
+    _finish(email, Status.SENT, provider_message_id=getattr(status, "message_id", None) or "")
+    logger.info(
+        "email %s (%s) sent to account %s", email.pk, email.template, email.recipient_id or "-"
+    )
+    return True
+
+
+def _after_provider_error(email: OutboundEmail, error: Exception) -> bool:
+    detail = f"{type(error).__name__}: {error}"
+    if email.attempts >= MAX_ATTEMPTS:
+        _finish(email, Status.FAILED, error=detail)
+        logger.error(
+            "email %s (%s) failed after %d attempts", email.pk, email.template, email.attempts
+        )
+        return False
+    delay = retry_delay(email.attempts)
+    now = timezone.now()
+    OutboundEmail.objects.filter(pk=email.pk, status=Status.SENDING).update(
+        status=Status.QUEUED,
+        last_error=detail,
+        send_after=now + timedelta(seconds=delay),
+        status_changed_at=now,
+    )
+    logger.warning("email %s (%s) will be retried in %ds", email.pk, email.template, delay)
+    raise RetryLater(delay)
+
+
+def _finish(
+    email: OutboundEmail, status: str, *, error: str = "", provider_message_id: str = ""
+) -> None:
+    now = timezone.now()
+    OutboundEmail.objects.filter(pk=email.pk, status=Status.SENDING).update(
+        status=status,
+        last_error=error,
+        provider_message_id=provider_message_id,
+        sent_at=now if status == Status.SENT else None,
+        secret_context={},
+        status_changed_at=now,
+    )
+
+
+def retry_delay(attempts: int) -> int:
+    """Seconds before the next try: doubling from 30 s up to an hour, with full jitter."""
+    return get_exponential_backoff_interval(
+        factor=RETRY_BASE_SECONDS,
+        retries=attempts - 1,
+        maximum=RETRY_MAX_SECONDS,
+        full_jitter=True,
+    )
+
+
+def render_email(email: OutboundEmail) -> EmailMultiAlternatives:
+    """Subject, plain text and HTML from templates/emails/<template>_{subject,message}.*"""
+    context: dict[str, Any] = {
+        **email.context,
+        **email.secret_context,
+        "network": NetworkSettings.load(),
+        "site_url": settings.SITE_URL,
+    }
+    headers = {}
+    if email.category != EmailCategory.ESSENTIAL:
+        context["unsubscribe_url"] = unsubscribe_url(email.to_email, email.category)
+        headers["List-Unsubscribe"] = f"<{context['unsubscribe_url']}>"
+    prefix = f"emails/{email.template}"
+    subject = " ".join(render_to_string(f"{prefix}_subject.txt", context).split())
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"{prefix}_message.txt", context),
+        to=[email.to_email],
+        headers=headers,
+    )
+    message.attach_alternative(render_to_string(f"{prefix}_message.html", context), "text/html")
+    for attachment in email.attachments:
+        message.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
+    return message
+
+
+def unsubscribe_url(address: str, category: str) -> str:
+    token = signing.dumps({"email": address, "category": category}, salt=UNSUBSCRIBE_SALT)
+    return absolute_url(reverse("unsubscribe", args=[token]))
+
+
+def read_unsubscribe_token(token: str) -> tuple[str, EmailCategory]:
+    """The address and category a link was made for; raises signing.BadSignature if forged."""
+    data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    return data["email"], EmailCategory(data["category"])
+
+
+def opt_out(*, email: str, category: EmailCategory) -> None:
+    if category == EmailCategory.ESSENTIAL:
+        raise ValueError("Essential mail about an account cannot be turned off.")
+    EmailOptOut.objects.get_or_create(email=email, category=category)
+
+
+def sweep(*, now: datetime | None = None) -> int:
+    """Send what was never handed to a worker, and free claims left by dead workers."""
+    now = now or timezone.now()
+    stalled = OutboundEmail.objects.stalled(claimed_before=now - STALLED_AFTER)
+    stalled.filter(attempts__gte=MAX_ATTEMPTS).update(
+        status=Status.FAILED, last_error="The worker stopped while sending.", status_changed_at=now
+    )
+    # The worker may have handed the message over before it stopped: sending again risks one
+    # duplicate, which is better than losing the message (docs/mail.md).
+    stalled.update(status=Status.QUEUED, send_after=now, status_changed_at=now)
+    with transaction.atomic():
+        ids = list(
+            OutboundEmail.objects.due(now=now - SWEEP_GRACE)
+            .order_by("send_after")
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)[:SWEEP_LIMIT]
+        )
+        OutboundEmail.objects.filter(pk__in=ids).update(send_after=now)
+        transaction.on_commit(partial(enqueue, ids))
+    return len(ids)
+
+
+@transaction.atomic
+def retry_failed(*, email_ids: Iterable[int]) -> int:
+    """Send failed messages again, as new tries, after the board has dealt with the cause."""
+    now = timezone.now()
+    ids = list(
+        OutboundEmail.objects.filter(pk__in=list(email_ids), status=Status.FAILED).values_list(
+            "pk", flat=True
+        )
+    )
+    OutboundEmail.objects.filter(pk__in=ids).update(
+        status=Status.QUEUED, attempts=0, last_error="", send_after=now, status_changed_at=now
+    )
+    transaction.on_commit(partial(enqueue, ids))
+    return len(ids)
+
+
+def record_provider_event(*, message_id: str, event_type: str) -> int:
+    """Note what the provider says happened to a message: delivered, bounced and so on."""
+    status = PROVIDER_EVENTS.get(event_type)
+    if not message_id or status is None:
+        return 0
+    return OutboundEmail.objects.filter(provider_message_id=message_id).update(
+        status=status, status_changed_at=timezone.now()
+    )
+
+
+def record_tracking_event(sender: object, event: Any, esp_name: str, **kwargs: Any) -> None:
+    updated = record_provider_event(message_id=event.message_id or "", event_type=event.event_type)
+    logger.info("%s reported %s for %d message(s)", esp_name, event.event_type, updated)
