@@ -287,7 +287,7 @@ def sweep(*, now: datetime | None = None) -> int:
     )
     # The worker may have handed the message over before it stopped: sending again risks one
     # duplicate, which is better than losing the message (docs/mail.md).
-    stalled.update(status=Status.QUEUED, send_after=now, status_changed_at=now)
+    stalled.update(status=Status.QUEUED, send_after=F("created_at"), status_changed_at=now)
     with transaction.atomic():
         ids = list(
             OutboundEmail.objects.due(now=now - SWEEP_GRACE)

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -14,8 +13,4 @@ urlpatterns = [
     path("", include("members.urls")),
     path("board/", admin.site.urls),
 ]
-
-# The provider's delivery and bounce reports. Without a shared secret anyone could forge them,
-# so outside local development they are refused (404) until ANYMAIL_WEBHOOK_SECRET is set.
-if settings.DEBUG or settings.ANYMAIL.get("WEBHOOK_SECRET"):
-    urlpatterns.append(path("anymail/", include("anymail.urls")))
+urlpatterns.append(path("anymail/", include((views.provider_webhooks(), "anymail"))))

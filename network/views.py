@@ -1,6 +1,13 @@
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from anymail import urls as anymail_urls
+from django.conf import settings
 from django.core import signing
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import render
+from django.urls import URLPattern
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -17,6 +24,29 @@ def privacy(request: HttpRequest) -> HttpResponse:
 
 def guidelines(request: HttpRequest) -> HttpResponse:
     return render(request, "network/guidelines.html")
+
+
+def provider_webhooks() -> list[URLPattern]:
+    """anymail's webhook URLs, refused outright in production until a shared secret is set.
+
+    anymail checks the secret (HTTP basic auth) when there is one, but without it would accept
+    anyone's forged delivery and bounce reports.
+    """
+
+    def guarded(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def guarded_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not settings.DEBUG and not settings.ANYMAIL.get("WEBHOOK_SECRET"):
+                return HttpResponseForbidden("Set ANYMAIL_WEBHOOK_SECRET to accept reports.")
+            return view(request, *args, **kwargs)
+
+        return guarded_view
+
+    return [
+        URLPattern(pattern.pattern, guarded(pattern.callback), pattern.default_args, pattern.name)
+        for pattern in anymail_urls.urlpatterns
+        if isinstance(pattern, URLPattern)
+    ]
 
 
 @never_cache

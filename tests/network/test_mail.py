@@ -1,0 +1,435 @@
+import base64
+import json
+import re
+import threading
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.core import mail as django_mail
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from members.models import User
+from network import mail
+from network.celery import app as celery_app
+from network.models import EmailCategory, EmailOptOut, OutboundEmail
+from network.tasks import send_email
+
+Status = OutboundEmail.Status
+RESET = "account/password_reset_key"
+RESET_CONTEXT = {"email": "amara@example.org"}
+RESET_LINK = {"password_reset_url": "https://network.example.org/accounts/password/reset/key/1-a/"}
+
+
+def queue_reset(to: str = "amara@example.org", **kwargs) -> OutboundEmail:  # type: ignore[no-untyped-def]
+    return mail.queue_email(
+        RESET, to=to, context=RESET_CONTEXT, secret_context=RESET_LINK, **kwargs
+    )
+
+
+@pytest.mark.django_db
+class TestOutbox:
+    def test_a_rolled_back_change_sends_nothing(self, django_capture_on_commit_callbacks) -> None:
+        with (
+            django_capture_on_commit_callbacks(execute=True),
+            pytest.raises(RuntimeError),
+            transaction.atomic(),
+        ):
+            queue_reset()
+            raise RuntimeError("the change failed")
+        assert django_mail.outbox == []
+        assert not OutboundEmail.objects.exists()
+
+    def test_a_committed_change_sends_exactly_one_message(
+        self, django_capture_on_commit_callbacks
+    ) -> None:
+        with django_capture_on_commit_callbacks(execute=True):
+            email = queue_reset()
+        assert len(django_mail.outbox) == 1
+        message = django_mail.outbox[0]
+        assert message.to == ["amara@example.org"]
+        assert RESET_LINK["password_reset_url"] in message.body
+        email.refresh_from_db()
+        assert email.status == Status.SENT
+        assert email.attempts == 1
+        assert email.sent_at is not None
+        assert email.secret_context == {}
+
+    def test_running_the_send_task_twice_sends_one_message(
+        self, django_capture_on_commit_callbacks
+    ) -> None:
+        with django_capture_on_commit_callbacks(execute=True):
+            email = queue_reset()
+        send_email.apply(args=[email.pk])
+        mail.deliver(email_id=email.pk)
+        assert len(django_mail.outbox) == 1
+        email.refresh_from_db()
+        assert email.attempts == 1
+
+    def test_provider_errors_are_retried_with_growing_delays_then_marked_failed(
+        self, settings
+    ) -> None:
+        settings.EMAIL_BACKEND = "tests.network.backends.RefusingBackend"
+        email = queue_reset()
+        ceilings = []
+        for attempt in range(1, mail.MAX_ATTEMPTS):
+            before = timezone.now()
+            with pytest.raises(mail.RetryLater) as later:
+                mail.deliver(email_id=email.pk)
+            ceiling = min(mail.RETRY_MAX_SECONDS, mail.RETRY_BASE_SECONDS * 2 ** (attempt - 1))
+            assert 0 <= later.value.seconds <= ceiling
+            ceilings.append(ceiling)
+            email.refresh_from_db()
+            assert email.status == Status.QUEUED
+            assert email.attempts == attempt
+            assert "The provider is unavailable (503)" in email.last_error
+            assert email.send_after >= before + timedelta(seconds=later.value.seconds)
+        assert ceilings == sorted(ceilings) and ceilings[-1] > ceilings[0]
+
+        assert mail.deliver(email_id=email.pk) is False
+        email.refresh_from_db()
+        assert email.status == Status.FAILED
+        assert email.attempts == mail.MAX_ATTEMPTS
+        assert "503" in email.last_error
+        assert email.secret_context == {}
+        assert django_mail.outbox == []
+
+    def test_the_task_retries_until_the_last_try_and_the_board_sees_the_failure(
+        self, settings, django_capture_on_commit_callbacks, board_member: User
+    ) -> None:
+        settings.EMAIL_BACKEND = "tests.network.backends.RefusingBackend"
+        with django_capture_on_commit_callbacks(execute=True):
+            email = queue_reset()
+        email.refresh_from_db()
+        assert email.status == Status.FAILED
+        assert email.attempts == mail.MAX_ATTEMPTS
+
+        client = Client()
+        client.force_login(board_member)
+        page = client.get("/board/network/outboundemail/?status__exact=failed").content.decode()
+        assert "amara@example.org" in page
+        assert "Send the selected failed emails again" in page
+
+        settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                "/board/network/outboundemail/",
+                {"action": "retry", "_selected_action": [email.pk]},
+            )
+        assert response.status_code == 302
+        email.refresh_from_db()
+        assert email.status == Status.SENT
+        assert len(django_mail.outbox) == 1
+
+    def test_a_broken_message_fails_at_once_without_retries(self) -> None:
+        email = mail.queue_email("no/such-template", to="amara@example.org")
+        assert mail.deliver(email_id=email.pk) is False
+        email.refresh_from_db()
+        assert email.status == Status.FAILED
+        assert email.attempts == 1
+        assert "TemplateDoesNotExist" in email.last_error
+
+    def test_sweep_sends_what_never_reached_a_worker_and_frees_dead_claims(
+        self, django_capture_on_commit_callbacks
+    ) -> None:
+        orphan = queue_reset("orphan@example.org")
+        claimed = queue_reset("claimed@example.org")
+        OutboundEmail.objects.filter(pk=claimed.pk).update(
+            status=Status.SENDING, claimed_at=timezone.now(), attempts=1
+        )
+        fresh = queue_reset("fresh@example.org")
+        OutboundEmail.objects.filter(pk=fresh.pk).update(
+            send_after=timezone.now() + timedelta(hours=1)
+        )
+
+        later = timezone.now() + mail.STALLED_AFTER + timedelta(minutes=1)
+        with django_capture_on_commit_callbacks(execute=True):
+            assert mail.sweep(now=later) == 2
+        sent_to = sorted(message.to[0] for message in django_mail.outbox)
+        assert sent_to == ["claimed@example.org", "orphan@example.org"]
+        orphan.refresh_from_db()
+        assert orphan.status == Status.SENT
+
+        with django_capture_on_commit_callbacks(execute=True):
+            assert mail.sweep(now=later) == 0
+        assert len(django_mail.outbox) == 2
+
+    def test_queuing_many_takes_a_constant_number_of_queries_per_batch(self) -> None:
+        def queries_for(count: int) -> int:
+            recipients = [mail.Recipient(f"m{i}@example.org", None, {}) for i in range(count)]
+            with CaptureQueriesContext(connection) as queries:
+                mail.queue_emails(RESET, recipients, category=EmailCategory.EVENTS)
+            return len(queries)
+
+        full_batch = queries_for(mail.BATCH_SIZE)
+        assert queries_for(3 * mail.BATCH_SIZE) == 3 * full_batch
+        if connection.vendor == "postgresql":
+            # One query for opt-outs and one insert, however full the batch. (SQLite caps the
+            # parameters in a query, so Django splits its inserts into a few more.)
+            assert queries_for(10) == full_batch == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sweep_racing_a_worker_sends_one_message(settings, requires_postgres) -> None:
+    settings.EMAIL_BACKEND = "tests.network.backends.SlowBackend"
+    # A row whose task never ran, as if the broker had lost it.
+    email = OutboundEmail.objects.create(
+        template=RESET, to_email="amara@example.org", context=RESET_CONTEXT
+    )
+    start = threading.Barrier(2)
+
+    def worker() -> None:
+        start.wait()
+        mail.deliver(email_id=email.pk)
+        connection.close()
+
+    def sweeper() -> None:
+        start.wait()
+        mail.sweep(now=timezone.now() + timedelta(hours=1))
+        connection.close()
+
+    threads = [threading.Thread(target=worker), threading.Thread(target=sweeper)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(django_mail.outbox) == 1
+    email.refresh_from_db()
+    assert email.status == Status.SENT
+    assert email.attempts == 1
+
+
+def _reset_producers() -> None:
+    # Publishing reuses pooled connections; forget them so the next publish uses broker_url.
+    celery_app._pool = None  # type: ignore[attr-defined]
+    celery_app.amqp._producer_pool = None
+
+
+@pytest.mark.django_db
+def test_a_broker_that_is_down_delays_mail_without_breaking_the_page(
+    client: Client, member: User, django_capture_on_commit_callbacks
+) -> None:
+    broker = celery_app.conf.broker_url
+    celery_app.conf.task_always_eager = False
+    celery_app.conf.broker_url = "redis://127.0.0.1:9/0"
+    _reset_producers()
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post("/accounts/password/reset/", {"email": member.email})
+    finally:
+        celery_app.conf.broker_url = broker
+        celery_app.conf.task_always_eager = True
+        _reset_producers()
+    assert response.status_code == 302
+    email = OutboundEmail.objects.get()
+    assert email.status == Status.QUEUED
+    assert django_mail.outbox == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        mail.sweep(now=timezone.now() + timedelta(minutes=5))
+    assert len(django_mail.outbox) == 1
+    assert django_mail.outbox[0].to == [member.email]
+
+
+@pytest.mark.django_db
+class TestOptOut:
+    def test_opening_the_link_changes_nothing_and_pressing_the_button_opts_out(
+        self, client: Client
+    ) -> None:
+        url = mail.unsubscribe_url("amara@example.org", EmailCategory.EVENTS)
+        path = url.removeprefix(django_settings.SITE_URL)
+        page = client.get(path)
+        assert page.status_code == 200
+        assert "event announcements and reminders" in page.content.decode()
+        assert not EmailOptOut.objects.exists()
+
+        done = client.post(path)
+        assert "You will not get these emails" in done.content.decode()
+        assert EmailOptOut.objects.filter(
+            email="amara@example.org", category=EmailCategory.EVENTS
+        ).exists()
+
+    def test_a_forged_link_is_refused_and_changes_nothing(self, client: Client) -> None:
+        url = mail.unsubscribe_url("amara@example.org", EmailCategory.EVENTS)
+        path = url.removeprefix(django_settings.SITE_URL)[:-3] + "xx/"
+        response = client.post(path)
+        assert response.status_code == 400
+        assert "This link does not work" in response.content.decode()
+        assert not EmailOptOut.objects.exists()
+
+    def test_opted_out_people_get_no_more_of_that_category_but_still_get_essentials(
+        self, django_capture_on_commit_callbacks
+    ) -> None:
+        mail.opt_out(email="amara@example.org", category=EmailCategory.EVENTS)
+        with django_capture_on_commit_callbacks(execute=True):
+            skipped = queue_reset(category=EmailCategory.EVENTS)
+            essential = queue_reset()
+        assert OutboundEmail.objects.get(pk=skipped.pk).status == Status.SUPPRESSED
+        assert OutboundEmail.objects.get(pk=essential.pk).status == Status.SENT
+        assert len(django_mail.outbox) == 1
+
+    def test_non_essential_mail_carries_an_unsubscribe_link(
+        self, django_capture_on_commit_callbacks
+    ) -> None:
+        with django_capture_on_commit_callbacks(execute=True):
+            queue_reset(category=EmailCategory.EVENTS)
+        message = django_mail.outbox[0]
+        assert "/email/stop/" in message.body
+        assert message.extra_headers["List-Unsubscribe"].startswith(f"<{django_settings.SITE_URL}")
+
+
+def basic_auth(secret: str) -> str:
+    return "Basic " + base64.b64encode(secret.encode()).decode()
+
+
+@pytest.mark.django_db
+class TestProviderWebhook:
+    SECRET = "provider:a-long-shared-webhook-secret"
+
+    @pytest.fixture(autouse=True)
+    def webhook_secret(self, settings) -> None:
+        settings.ANYMAIL = {"WEBHOOK_SECRET": self.SECRET}
+
+    def sent(self, message_id: str) -> OutboundEmail:
+        email = queue_reset()
+        OutboundEmail.objects.filter(pk=email.pk).update(
+            status=Status.SENT, provider_message_id=message_id
+        )
+        return email
+
+    def post(self, client: Client, payload: dict, auth: str | None) -> int:  # type: ignore[type-arg]
+        headers = {"authorization": auth} if auth else {}
+        return client.post(
+            "/anymail/postmark/tracking/",
+            data=json.dumps(payload),
+            content_type="application/json",
+            headers=headers,
+        ).status_code
+
+    def test_a_signed_delivery_report_marks_the_message_delivered(self, client: Client) -> None:
+        email = self.sent("pm-1")
+        other = self.sent("pm-2")
+        payload = {
+            "RecordType": "Delivery",
+            "MessageID": "pm-1",
+            "Recipient": "amara@example.org",
+            "DeliveredAt": "2026-11-23T10:00:00Z",
+            "Details": "Test delivery",
+            "Tag": "",
+            "ServerID": 1,
+        }
+        assert self.post(client, payload, basic_auth(self.SECRET)) == 200
+        assert OutboundEmail.objects.get(pk=email.pk).status == Status.DELIVERED
+        assert OutboundEmail.objects.get(pk=other.pk).status == Status.SENT
+
+    def test_a_signed_bounce_marks_the_message_bounced(self, client: Client) -> None:
+        email = self.sent("pm-3")
+        payload = {
+            "RecordType": "Bounce",
+            "Type": "HardBounce",
+            "TypeCode": 1,
+            "MessageID": "pm-3",
+            "Email": "amara@example.org",
+            "BouncedAt": "2026-11-23T10:00:00Z",
+            "Description": "The server was unable to deliver your message",
+            "Details": "smtp;550 5.1.1 The email account does not exist.",
+            "Tag": "",
+            "ServerID": 1,
+        }
+        assert self.post(client, payload, basic_auth(self.SECRET)) == 200
+        assert OutboundEmail.objects.get(pk=email.pk).status == Status.BOUNCED
+        assert list(OutboundEmail.objects.needing_attention()) == [email]
+
+    @pytest.mark.parametrize("auth", [None, basic_auth("provider:wrong")])
+    def test_an_unauthenticated_report_is_refused_and_changes_nothing(
+        self, client: Client, auth: str | None
+    ) -> None:
+        email = self.sent("pm-4")
+        payload = {"RecordType": "Bounce", "MessageID": "pm-4", "Type": "HardBounce"}
+        # anymail treats a bad or missing secret as a suspicious request: 400, nothing recorded.
+        assert self.post(client, payload, auth) == 400
+        assert OutboundEmail.objects.get(pk=email.pk).status == Status.SENT
+
+
+SAMPLE_CONTEXTS = {
+    "account/password_reset_key": ({"email": "amara@example.org"}, RESET_LINK),
+    "account/unknown_account": ({"email": "amara@example.org"}, {}),
+    "account/email_confirmation": (
+        {"email": "amara@example.org"},
+        {"activate_url": "https://network.example.org/accounts/confirm-email/abc/"},
+    ),
+}
+
+
+def mail_templates() -> list[str]:
+    root = Path(django_settings.BASE_DIR) / "templates" / "emails"
+    return sorted(
+        str(path.relative_to(root)).removesuffix("_message.txt")
+        for path in root.rglob("*_message.txt")
+        if path.name != "base_message.txt"
+    )
+
+
+def test_every_mail_template_has_a_sample_context() -> None:
+    assert sorted(SAMPLE_CONTEXTS) == mail_templates()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("template", mail_templates())
+@pytest.mark.parametrize("category", [EmailCategory.ESSENTIAL, EmailCategory.EVENTS])
+def test_every_mail_template_renders_fully_with_absolute_links(
+    settings, template: str, category: EmailCategory
+) -> None:
+    settings.SITE_URL = "https://network.example.org"
+    engine = settings.TEMPLATES[0]
+    settings.TEMPLATES = [
+        {**engine, "OPTIONS": {**engine["OPTIONS"], "string_if_invalid": "MISSING[%s]"}}
+    ]
+    context, secret = SAMPLE_CONTEXTS[template]
+    email = OutboundEmail(
+        template=template,
+        to_email="amara@example.org",
+        context=context,
+        secret_context=secret,
+        category=category,
+    )
+    message = mail.render_email(email)
+    html = message.alternatives[0][0]
+    for part in (message.subject, message.body, html):
+        assert "MISSING[" not in part
+        assert "{{" not in part and "{%" not in part
+    assert message.subject and "\n" not in message.subject
+    for link in re.findall(r'href="([^"]+)"', html):
+        assert link.startswith(("https://network.example.org/", "mailto:")), link
+    for link in re.findall(r"https?://\S+", message.body):
+        assert link.startswith("https://network.example.org/"), link
+
+
+def test_local_mail_is_printed_where_the_person_trying_the_site_can_read_it(
+    client: Client, member: User, settings, capsys, django_capture_on_commit_callbacks
+) -> None:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/password/reset/", {"email": member.email})
+    printed = capsys.readouterr().out
+    assert f"To: {member.email}" in printed
+    assert "/accounts/password/reset/key/" in printed
+
+
+@pytest.mark.django_db
+def test_reports_are_refused_in_production_until_a_secret_is_set(client: Client, settings) -> None:
+    settings.DEBUG = False
+    settings.ANYMAIL = {}
+    email = queue_reset()
+    OutboundEmail.objects.filter(pk=email.pk).update(status=Status.SENT, provider_message_id="pm-5")
+    response = client.post(
+        "/anymail/postmark/tracking/",
+        data=json.dumps({"RecordType": "Bounce", "MessageID": "pm-5", "Type": "HardBounce"}),
+        content_type="application/json",
+    )
+    assert response.status_code == 403
+    assert OutboundEmail.objects.get(pk=email.pk).status == Status.SENT
