@@ -75,11 +75,9 @@ def main() -> None:
     queued_in = time.perf_counter() - started
     queue_queries = len(queries)
 
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "network", "worker", "--queues", queue]
-        + [f"--concurrency={args.concurrency}", "--loglevel=WARNING", "--without-gossip"],
-        cwd=ROOT,
-    )
+    command = [sys.executable, "-m", "celery", "-A", "network", "worker", "--queues", queue]
+    command += [f"--concurrency={args.concurrency}", "--loglevel=WARNING", "--without-gossip"]
+    worker = subprocess.Popen(command, cwd=ROOT)
     drain_started = time.perf_counter()
     peak = 0
     try:
