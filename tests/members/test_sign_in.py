@@ -24,7 +24,9 @@ def test_member_signs_in_with_email_and_lands_on_home(client: Client, member: Us
 def test_wrong_password_is_refused_with_a_clear_message(client: Client, member: User) -> None:
     response = sign_in(client, member.email, "not-the-password")
     assert response.status_code == 200
-    assert "There is a problem" in response.content.decode()
+    page = response.content.decode()
+    assert "There is a problem" in page
+    assert "<title>Error: Sign in" in page
     assert "_auth_user_id" not in client.session
 
 
