@@ -1,8 +1,10 @@
+from collections.abc import Callable
 from functools import cached_property
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.db import models
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.db import connection, models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -77,3 +79,304 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.is_active and (
             self.is_superuser or self.groups.filter(name=BOARD_GROUP).exists()
         )
+
+
+class Visibility(models.TextChoices):
+    MEMBERS = "members", "Members"
+    BOARD = "board", "Programme board only"
+    ONLY_ME = "only_me", "Only me"
+
+
+class OrganisationType(models.TextChoices):
+    TRUST = "trust", "NHS trust"
+    ICB = "icb", "Integrated care board"
+    PRIMARY_CARE = "primary_care", "Primary care"
+    SOCIAL_CARE = "social_care", "Social care"
+    NATIONAL_BODY = "national_body", "National body"
+    OTHER = "other", "Other"
+
+
+class Region(models.TextChoices):
+    EAST_OF_ENGLAND = "east_of_england", "East of England"
+    LONDON = "london", "London"
+    MIDLANDS = "midlands", "Midlands"
+    NORTH_EAST_YORKSHIRE = "north_east_yorkshire", "North East and Yorkshire"
+    NORTH_WEST = "north_west", "North West"
+    SOUTH_EAST = "south_east", "South East"
+    SOUTH_WEST = "south_west", "South West"
+    SCOTLAND = "scotland", "Scotland"
+    WALES = "wales", "Wales"
+    NORTHERN_IRELAND = "northern_ireland", "Northern Ireland"
+
+
+class Profession(models.TextChoices):
+    NURSING = "nursing", "Nursing"
+    MIDWIFERY = "midwifery", "Midwifery"
+    MEDICINE = "medicine", "Medicine"
+    ALLIED_HEALTH = "allied_health", "Allied health professions"
+    PHARMACY = "pharmacy", "Pharmacy"
+    HEALTHCARE_SCIENCE = "healthcare_science", "Healthcare science"
+    SOCIAL_WORK = "social_work", "Social work and social care"
+    MANAGEMENT = "management", "General management"
+    FINANCE = "finance", "Finance"
+    PEOPLE = "people", "People and HR"
+    DIGITAL = "digital", "Digital, data and technology"
+    ESTATES = "estates", "Estates and facilities"
+    COMMUNICATIONS = "communications", "Communications"
+    OTHER = "other", "Other"
+
+
+class CareerStage(models.TextChoices):
+    EARLY = "early", "Early career"
+    MIDDLE = "middle", "Middle manager or senior clinician"
+    SENIOR = "senior", "Senior leader"
+    EXECUTIVE = "executive", "Director or executive"
+    BOARD = "board", "Board member"
+
+
+class MentoringFormat(models.TextChoices):
+    IN_PERSON = "in_person", "In person"
+    VIDEO = "video", "Video call"
+    PHONE = "phone", "Phone"
+
+
+# The fields whose audience a member chooses, with where each starts. The directory needs names,
+# roles and places to be useful; anything about plans, identity or history starts closed.
+FIELD_VISIBILITY_DEFAULTS: dict[str, str] = {
+    "pronouns": Visibility.ONLY_ME,
+    "job_title": Visibility.MEMBERS,
+    "organisation": Visibility.MEMBERS,
+    "profession": Visibility.MEMBERS,
+    "region": Visibility.MEMBERS,
+    "career_stage": Visibility.BOARD,
+    "career_aspiration": Visibility.BOARD,
+    "bio": Visibility.MEMBERS,
+    "photo": Visibility.MEMBERS,
+    "links": Visibility.MEMBERS,
+    "category": Visibility.BOARD,
+    "mentoring_offer": Visibility.MEMBERS,
+    "mentoring_needs": Visibility.BOARD,
+    "living_library": Visibility.MEMBERS,
+    "milestones": Visibility.BOARD,
+}
+
+
+# The parts of a profile that make it useful to others, for the home page's "how complete".
+COMPLETENESS_FIELDS = [
+    ("job_title", "your job title"),
+    ("organisation", "your organisation"),
+    ("profession", "your profession"),
+    ("region", "your region"),
+    ("career_aspiration", "your career aspiration"),
+    ("bio", "an introduction"),
+    ("photo", "a photo"),
+]
+
+
+def audiences_for(viewer: "User", owner_id: int) -> set[str]:
+    """Which visibilities a viewer may see on the profile of the account `owner_id`."""
+    if viewer.pk == owner_id:
+        return {Visibility.MEMBERS, Visibility.BOARD, Visibility.ONLY_ME}
+    if viewer.is_board_member:
+        return {Visibility.MEMBERS, Visibility.BOARD}
+    return {Visibility.MEMBERS}
+
+
+class ProfileQuerySet(models.QuerySet["Profile"]):
+    def in_directory(self) -> "ProfileQuerySet":
+        return self.filter(user__is_active=True).select_related("category")
+
+    def refresh_search_vectors(self) -> int:
+        """Rebuild the PostgreSQL search vectors from the search documents (no-op elsewhere)."""
+        if connection.vendor != "postgresql":
+            return 0
+        return self.update(search_vector=SearchVector("search_document", config="english"))
+
+    def visible_as(self, field: str, value: object) -> "ProfileQuerySet":
+        """Profiles whose `field` equals `value` and is shown to members."""
+        return self.filter(**{field: value, f"visibility__{field}": Visibility.MEMBERS})
+
+
+class Profile(models.Model):
+    """What a member tells the network about themselves, each part shown to whom they choose."""
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, primary_key=True, related_name="profile"
+    )
+    display_name = models.CharField(max_length=150)
+    pronouns = models.CharField(max_length=40, blank=True)
+    job_title = models.CharField(max_length=150, blank=True)
+    organisation = models.CharField(max_length=200, blank=True)
+    organisation_type = models.CharField(
+        max_length=20, choices=OrganisationType.choices, blank=True
+    )
+    profession = models.CharField(max_length=30, choices=Profession.choices, blank=True)
+    region = models.CharField(max_length=30, choices=Region.choices, blank=True)
+    career_stage = models.CharField(max_length=20, choices=CareerStage.choices, blank=True)
+    career_aspiration = models.TextField(blank=True)
+    bio = models.TextField(blank=True)
+    photo = models.ImageField(upload_to="photos/", blank=True)
+    links = models.TextField(blank=True, help_text="One web address a line.")
+    category = models.ForeignKey(
+        "network.MembershipCategory",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="profiles",
+    )
+    offers_mentoring = models.BooleanField(default=False)
+    mentoring_capacity = models.PositiveSmallIntegerField(default=0)
+    mentoring_topics = models.TextField(blank=True)
+    mentoring_formats = models.JSONField(default=list, blank=True)
+    mentoring_goals = models.TextField(blank=True)
+    mentoring_needs_topics = models.TextField(blank=True)
+    living_library_topics = models.TextField(blank=True)
+    visibility = models.JSONField(default=dict, blank=True)
+    # What members may search for: only text they chose to show members (see update_search).
+    search_document = models.TextField(blank=True, editable=False)
+    search_vector = SearchVectorField(null=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProfileQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["display_name"]
+        # The search vector's GIN index is made by migration 0003 on PostgreSQL only.
+        indexes = [models.Index(fields=["display_name"], name="profile_name")]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.fill_visibility_defaults()
+        self.search_document = self.build_search_document()
+        super().save(*args, **kwargs)
+        Profile.objects.filter(pk=self.pk).refresh_search_vectors()
+
+    def visibility_of(self, field: str) -> str:
+        return self.visibility.get(field, FIELD_VISIBILITY_DEFAULTS[field])
+
+    def shown_to_members(self, field: str) -> bool:
+        return self.visibility_of(field) == Visibility.MEMBERS
+
+    def fill_visibility_defaults(self) -> None:
+        self.visibility = {**FIELD_VISIBILITY_DEFAULTS, **self.visibility}
+
+    def missing_fields(self) -> list[str]:
+        """What a member has not told the network yet, in the words the home page uses."""
+        return [words for field, words in COMPLETENESS_FIELDS if not getattr(self, field)]
+
+    def completeness(self) -> int:
+        return round(100 * (1 - len(self.missing_fields()) / len(COMPLETENESS_FIELDS)))
+
+    def mentoring_offer_summary(self) -> str:
+        if not self.offers_mentoring:
+            return ""
+        formats = ", ".join(
+            MentoringFormat(value).label.lower() for value in self.mentoring_formats
+        )
+        parts = [f"Can mentor up to {self.mentoring_capacity} at once"]
+        if self.mentoring_topics:
+            parts.append(f"on {self.mentoring_topics}")
+        if formats:
+            parts.append(f"({formats})")
+        return " ".join(parts)
+
+    def mentoring_needs_summary(self) -> str:
+        return "\n".join(
+            part for part in [self.mentoring_needs_topics, self.mentoring_goals] if part
+        )
+
+    def build_search_document(self) -> str:
+        parts = [self.display_name]
+        searchable = {
+            "job_title": [self.job_title],
+            "organisation": [self.organisation],
+            "bio": [self.bio],
+            "mentoring_offer": [self.mentoring_topics] if self.offers_mentoring else [],
+            "living_library": [self.living_library_topics],
+        }
+        for field, texts in searchable.items():
+            if self.shown_to_members(field):
+                parts.extend(texts)
+        return "\n".join(part for part in parts if part)
+
+
+class CareerMilestone(models.Model):
+    """A step in a member's career, such as "appointed non-executive director"."""
+
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="milestones")
+    achieved_on = models.DateField()
+    description = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["-achieved_on"]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class SensitiveDataConsent(models.Model):
+    """A member's explicit consent to hold their self-description, and its withdrawal."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sensitive_consents")
+    wording_version = models.CharField(max_length=20)
+    given_at = models.DateTimeField(default=timezone.now)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-given_at"]
+
+    def __str__(self) -> str:
+        return f"consent {self.wording_version}"
+
+
+class SelfDescription(models.Model):
+    """How a member describes one sensitive characteristic, held only with their consent."""
+
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="self_descriptions")
+    characteristic = models.ForeignKey(
+        "network.SensitiveCharacteristic", on_delete=models.CASCADE, related_name="+"
+    )
+    description = models.CharField(max_length=200)
+    visibility = models.CharField(
+        max_length=10, choices=Visibility.choices, default=Visibility.ONLY_ME
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["profile", "characteristic"], name="one_description_per_characteristic"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return "self-description"
+
+
+# What a profile page shows, in order: (visibility key, label, how to read the value).
+PROFILE_DETAILS: list[tuple[str, str, Callable[[Profile], object]]] = [
+    ("pronouns", "Pronouns", lambda p: p.pronouns),
+    ("job_title", "Job title", lambda p: p.job_title),
+    ("organisation", "Organisation", lambda p: p.organisation),
+    ("organisation", "Type of organisation", lambda p: p.get_organisation_type_display()),
+    ("profession", "Profession", lambda p: p.get_profession_display()),
+    ("region", "Region", lambda p: p.get_region_display()),
+    ("category", "Membership", lambda p: p.category.name if p.category else ""),
+    ("career_stage", "Career stage", lambda p: p.get_career_stage_display()),
+    ("career_aspiration", "Career aspiration", lambda p: p.career_aspiration),
+    ("bio", "About", lambda p: p.bio),
+    ("links", "Links", lambda p: p.links),
+    ("mentoring_offer", "Mentoring", lambda p: p.mentoring_offer_summary()),
+    ("mentoring_needs", "Looking for mentoring on", lambda p: p.mentoring_needs_summary()),
+    ("living_library", "Living library topics", lambda p: p.living_library_topics),
+]
+
+
+def details_for(profile: Profile, audiences: set[str]) -> list[tuple[str, object]]:
+    """The non-empty parts of a profile that someone with these audiences may see."""
+    return [
+        (label, value)
+        for field, label, read in PROFILE_DETAILS
+        if profile.visibility_of(field) in audiences and (value := read(profile))
+    ]

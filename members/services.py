@@ -1,8 +1,30 @@
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 
-from members.models import BOARD_GROUP, User
+from members.models import (
+    BOARD_GROUP,
+    Profile,
+    SelfDescription,
+    SensitiveDataConsent,
+    User,
+    Visibility,
+)
+from network.models import EmailOptOut, OutboundEmail
+
+# The version of the words a member agrees to before describing sensitive characteristics
+# (templates/members/self_description.html). Change it whenever those words change.
+SENSITIVE_CONSENT_VERSION = "2026-11"
+
+
+class ConsentRequired(Exception):
+    pass
 
 
 @transaction.atomic
@@ -20,4 +42,102 @@ def create_member(*, email: str, name: str, password: str | None) -> User:
     """Create an account whose address is already confirmed (it came through an invitation)."""
     user = User.objects.create_user(email=email, password=password, name=name)
     EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+    Profile.objects.create(user=user, display_name=name or user.email.split("@")[0])
     return user
+
+
+def profile_for(user: User) -> Profile:
+    profile, _ = Profile.objects.get_or_create(
+        user=user, defaults={"display_name": user.name or user.email.split("@")[0]}
+    )
+    return profile
+
+
+@transaction.atomic
+def set_photo(*, profile: Profile, photo: ContentFile) -> None:
+    """Store a photo made ready by members.photos.prepare_photo, replacing any earlier one."""
+    old = profile.photo.name
+    profile.photo.save(photo.name or "photo.jpg", photo, save=False)
+    profile.save()
+    if old:
+        transaction.on_commit(lambda: default_storage.delete(old))
+
+
+@transaction.atomic
+def remove_photo(*, profile: Profile) -> None:
+    old = profile.photo.name
+    profile.photo = ""
+    profile.save()
+    if old:
+        transaction.on_commit(lambda: default_storage.delete(old))
+
+
+def has_sensitive_consent(user: User) -> bool:
+    return user.sensitive_consents.filter(withdrawn_at=None).exists()
+
+
+@transaction.atomic
+def give_sensitive_consent(*, user: User) -> SensitiveDataConsent:
+    existing = user.sensitive_consents.filter(
+        withdrawn_at=None, wording_version=SENSITIVE_CONSENT_VERSION
+    ).first()
+    return existing or SensitiveDataConsent.objects.create(
+        user=user, wording_version=SENSITIVE_CONSENT_VERSION
+    )
+
+
+@transaction.atomic
+def withdraw_sensitive_consent(*, user: User) -> None:
+    """Withdrawing consent deletes every self-description at once."""
+    user.sensitive_consents.filter(withdrawn_at=None).update(withdrawn_at=timezone.now())
+    profile = profile_for(user)
+    profile.self_descriptions.all().delete()
+    profile.save()
+
+
+@transaction.atomic
+def save_self_descriptions(*, profile: Profile, entries: dict[int, tuple[str, str]]) -> None:
+    """Replace a member's self-descriptions: {characteristic id: (description, visibility)}."""
+    if not has_sensitive_consent(profile.user):
+        raise ConsentRequired("Agree to how we hold this information before adding it.")
+    profile.self_descriptions.all().delete()
+    SelfDescription.objects.bulk_create(
+        SelfDescription(
+            profile=profile,
+            characteristic_id=characteristic_id,
+            description=text,
+            visibility=visibility or Visibility.ONLY_ME,
+        )
+        for characteristic_id, (text, visibility) in entries.items()
+        if text.strip()
+    )
+    profile.save()
+
+
+@transaction.atomic
+def delete_account(*, user: User) -> None:
+    """Erase a member's personal data; keep the account row, anonymous, so counts still add up."""
+    email = user.email
+    profile = Profile.objects.filter(user=user).first()
+    if profile and profile.photo:
+        photo = profile.photo.name
+        transaction.on_commit(lambda: default_storage.delete(photo))
+    Profile.objects.filter(user=user).delete()
+    user.sensitive_consents.all().delete()
+    EmailAddress.objects.filter(user=user).delete()
+    Authenticator.objects.filter(user=user).delete()
+    EmailOptOut.objects.filter(email__iexact=email).delete()
+    OutboundEmail.objects.filter(to_email__iexact=email).update(
+        to_email="removed@deleted.invalid", recipient=None, context={}, secret_context={}
+    )
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)
+    ).update(object_repr="deleted account", change_message="")
+    user.email = f"deleted-{user.pk}@deleted.invalid"
+    user.name = ""
+    user.is_active = False
+    user.is_staff = False
+    # A new (unusable) password also ends every other session the member had open.
+    user.set_unusable_password()
+    user.save()
+    user.groups.clear()

@@ -1,14 +1,270 @@
+import json
+
+from allauth.account.decorators import reauthentication_required
 from allauth.mfa.utils import is_mfa_enabled
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from members import services
+from members.export import export_for
+from members.filters import DirectoryFilter
+from members.forms import (
+    ConsentForm,
+    DeleteAccountForm,
+    EmailPreferencesForm,
+    MilestoneForm,
+    PhotoForm,
+    ProfileForm,
+    SelfDescriptionForm,
+)
+from members.models import CareerMilestone, Profile, User, audiences_for, details_for
+from network import mail
+from network.models import EmailCategory, EmailOptOut, NetworkSettings
+
+DIRECTORY_PAGE_SIZE = 20
+
+
+class SignedInRequest(HttpRequest):
+    """What every view here receives: login_required guarantees a member is signed in."""
+
+    user: User
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "members/home.html")
+def home(request: SignedInRequest) -> HttpResponse:
+    profile = services.profile_for(request.user)
+    return render(
+        request,
+        "members/home.html",
+        {
+            "profile": profile,
+            "completeness": profile.completeness(),
+            "missing": profile.missing_fields(),
+            "mfa_enabled": is_mfa_enabled(request.user),
+        },
+    )
 
 
 @login_required
-def account(request: HttpRequest) -> HttpResponse:
+def account(request: SignedInRequest) -> HttpResponse:
     return render(request, "members/account.html", {"mfa_enabled": is_mfa_enabled(request.user)})
+
+
+@login_required
+def directory(request: SignedInRequest) -> HttpResponse:
+    found = DirectoryFilter(request.GET, queryset=Profile.objects.in_directory())
+    page = Paginator(found.qs, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    viewer = request.user
+    cards = [
+        (profile, details_for(profile, audiences_for(viewer, profile.pk))[:4])
+        for profile in page.object_list
+    ]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "members/directory.html",
+        {"filter": found, "page": page, "cards": cards, "query": query.urlencode()},
+    )
+
+
+@login_required
+def profile(request: SignedInRequest, pk: int) -> HttpResponse:
+    shown = get_object_or_404(
+        Profile.objects.select_related("category", "user"), pk=pk, user__is_active=True
+    )
+    audiences = audiences_for(request.user, shown.pk)
+    return render(
+        request,
+        "members/profile.html",
+        {
+            "shown": shown,
+            "details": details_for(shown, audiences),
+            "photo_visible": bool(shown.photo) and shown.visibility_of("photo") in audiences,
+            "milestones": (
+                shown.milestones.all() if shown.visibility_of("milestones") in audiences else []
+            ),
+            "self_descriptions": shown.self_descriptions.filter(
+                visibility__in=audiences
+            ).select_related("characteristic"),
+            "is_own": shown.pk == request.user.pk,
+        },
+    )
+
+
+@login_required
+def photo(request: SignedInRequest, pk: int) -> FileResponse:
+    shown = get_object_or_404(Profile, pk=pk, user__is_active=True)
+    if not shown.photo or shown.visibility_of("photo") not in audiences_for(request.user, pk):
+        raise Http404("No photo to show.")
+    response = FileResponse(shown.photo.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+def edit_profile(request: SignedInRequest) -> HttpResponse:
+    own = services.profile_for(request.user)
+    form = ProfileForm(request.POST or None, instance=own)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Your profile has been saved.")
+        return redirect("members:profile", pk=own.pk)
+    return render(request, "members/edit_profile.html", {"form": form})
+
+
+@login_required
+def edit_photo(request: SignedInRequest) -> HttpResponse:
+    own = services.profile_for(request.user)
+    form = PhotoForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        services.set_photo(profile=own, photo=form.cleaned_data["photo"])
+        messages.success(request, "Your photo has been saved.")
+        return redirect("members:profile", pk=own.pk)
+    return render(request, "members/edit_photo.html", {"form": form, "profile": own})
+
+
+@login_required
+@require_POST
+def remove_photo(request: SignedInRequest) -> HttpResponse:
+    services.remove_photo(profile=services.profile_for(request.user))
+    messages.success(request, "Your photo has been removed.")
+    return redirect("members:edit_photo")
+
+
+@login_required
+def milestones(request: SignedInRequest) -> HttpResponse:
+    own = services.profile_for(request.user)
+    form = MilestoneForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        CareerMilestone.objects.create(profile=own, **form.cleaned_data)
+        messages.success(request, "Your milestone has been added.")
+        return redirect("members:milestones")
+    return render(
+        request,
+        "members/milestones.html",
+        {"form": form, "milestones": own.milestones.all(), "profile": own},
+    )
+
+
+@login_required
+@require_POST
+def remove_milestone(request: SignedInRequest, pk: int) -> HttpResponse:
+    get_object_or_404(CareerMilestone, pk=pk, profile__user=request.user).delete()
+    messages.success(request, "The milestone has been removed.")
+    return redirect("members:milestones")
+
+
+@login_required
+def self_description(request: SignedInRequest) -> HttpResponse:
+    own = services.profile_for(request.user)
+    consented = services.has_sensitive_consent(request.user)
+    characteristics = list(NetworkSettings.load().sensitive_characteristics.all())
+    current = {
+        d.characteristic_id: (d.description, d.visibility) for d in own.self_descriptions.all()
+    }
+    consent_form = ConsentForm()
+    form = SelfDescriptionForm(
+        request.POST if consented and request.method == "POST" else None,
+        characteristics=characteristics,
+        current=current,
+    )
+    if request.method == "POST" and consented and form.is_valid():
+        services.save_self_descriptions(profile=own, entries=form.entries())
+        messages.success(request, "Your self-description has been saved.")
+        return redirect("members:self_description")
+    return render(
+        request,
+        "members/self_description.html",
+        {
+            "consented": consented,
+            "consent_form": consent_form,
+            "form": form,
+            "characteristics": characteristics,
+            "wording_version": services.SENSITIVE_CONSENT_VERSION,
+        },
+    )
+
+
+@login_required
+@require_POST
+def give_consent(request: SignedInRequest) -> HttpResponse:
+    form = ConsentForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "members/self_description.html",
+            {
+                "consented": False,
+                "consent_form": form,
+                "wording_version": services.SENSITIVE_CONSENT_VERSION,
+            },
+            status=400,
+        )
+    services.give_sensitive_consent(user=request.user)
+    return redirect("members:self_description")
+
+
+@login_required
+@require_POST
+def withdraw_consent(request: SignedInRequest) -> HttpResponse:
+    services.withdraw_sensitive_consent(user=request.user)
+    messages.success(
+        request, "You have withdrawn your consent and we have deleted what you told us."
+    )
+    return redirect("members:self_description")
+
+
+@login_required
+def my_data(request: SignedInRequest) -> HttpResponse:
+    return render(request, "members/my_data.html")
+
+
+@login_required
+def download_my_data(request: SignedInRequest) -> HttpResponse:
+    response = HttpResponse(
+        json.dumps(export_for(request.user), indent=2, default=str),
+        content_type="application/json",
+    )
+    response["Content-Disposition"] = 'attachment; filename="my-data.json"'
+    return response
+
+
+@login_required
+def email_preferences(request: SignedInRequest) -> HttpResponse:
+    address = request.user.email
+    stopped = set(
+        EmailOptOut.objects.filter(email__iexact=address).values_list("category", flat=True)
+    )
+    choices = [value for value, _ in EmailPreferencesForm.base_fields["receive"].choices]  # type: ignore[attr-defined]
+    form = EmailPreferencesForm(
+        request.POST or None, initial={"receive": [c for c in choices if c not in stopped]}
+    )
+    if request.method == "POST" and form.is_valid():
+        wanted = set(form.cleaned_data["receive"])
+        for value in choices:
+            category = EmailCategory(value)
+            if value in wanted:
+                mail.opt_in(email=address, category=category)
+            else:
+                mail.opt_out(email=address, category=category)
+        messages.success(request, "Your email choices have been saved.")
+        return redirect("members:my_data")
+    return render(request, "members/email_preferences.html", {"form": form})
+
+
+@login_required
+@reauthentication_required
+def delete_account(request: SignedInRequest) -> HttpResponse:
+    form = DeleteAccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        logout(request)
+        services.delete_account(user=user)
+        return render(request, "members/account_deleted.html")
+    return render(request, "members/delete_account.html", {"form": form})

@@ -3,7 +3,12 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from network import mail
-from network.models import MembershipCategory, NetworkSettings, OutboundEmail
+from network.models import (
+    MembershipCategory,
+    NetworkSettings,
+    OutboundEmail,
+    SensitiveCharacteristic,
+)
 
 
 class MembershipCategoryInline(admin.TabularInline):
@@ -12,9 +17,17 @@ class MembershipCategoryInline(admin.TabularInline):
     fields = ["name", "description", "position"]
 
 
+class SensitiveCharacteristicInline(admin.TabularInline):
+    model = SensitiveCharacteristic
+    extra = 0
+    fields = ["name", "position"]
+    verbose_name = "characteristic members may describe, with their consent"
+    verbose_name_plural = "characteristics members may describe, with their consent"
+
+
 @admin.register(NetworkSettings)
 class NetworkSettingsAdmin(admin.ModelAdmin):
-    inlines = [MembershipCategoryInline]
+    inlines = [MembershipCategoryInline, SensitiveCharacteristicInline]
     fieldsets = [
         ("The network", {"fields": ["name", "sponsor", "summary", "eligibility"]}),
         ("Contact", {"fields": ["contact_email"]}),

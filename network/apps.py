@@ -8,7 +8,9 @@ class NetworkConfig(AppConfig):
     def ready(self) -> None:
         from anymail.signals import tracking
 
-        from network.mail import record_tracking_event
+        from members.export import contributes
+        from network import mail
 
         # anymail reports the provider's webhooks through this signal; it is the only way in.
-        tracking.connect(record_tracking_event, dispatch_uid="network-mail-tracking")
+        tracking.connect(mail.record_tracking_event, dispatch_uid="network-mail-tracking")
+        contributes("emails")(mail.export_for)

@@ -329,3 +329,26 @@ def record_provider_event(*, message_id: str, event_type: str) -> int:
 def record_tracking_event(sender: object, event: Any, esp_name: str, **kwargs: Any) -> None:
     updated = record_provider_event(message_id=event.message_id or "", event_type=event.event_type)
     logger.info("%s reported %s for %d message(s)", esp_name, event.event_type, updated)
+
+
+def export_for(user: Any) -> dict[str, Any]:
+    """What the mail records hold about a person, for 'download my data'."""
+    return {
+        "messages": [
+            {
+                "template": email.template,
+                "category": email.category,
+                "status": email.status,
+                "created_at": email.created_at.isoformat(),
+                "sent_at": email.sent_at.isoformat() if email.sent_at else None,
+            }
+            for email in OutboundEmail.objects.filter(to_email__iexact=user.email)
+        ],
+        "stopped_categories": list(
+            EmailOptOut.objects.filter(email__iexact=user.email).values_list("category", flat=True)
+        ),
+    }
+
+
+def opt_in(*, email: str, category: EmailCategory) -> None:
+    EmailOptOut.objects.filter(email__iexact=email, category=category).delete()

@@ -187,3 +187,22 @@ class EmailOptOut(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_category_display()} opt-out"
+
+
+class SensitiveCharacteristic(models.Model):
+    """A characteristic members may describe themselves by, such as sexual orientation.
+
+    Each network chooses its own; descriptions need the member's explicit consent.
+    """
+
+    settings = models.ForeignKey(
+        NetworkSettings, on_delete=models.CASCADE, related_name="sensitive_characteristics"
+    )
+    name = models.CharField(max_length=80)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -69,6 +69,10 @@ def test_board_edits_the_network_settings_and_the_site_shows_them(
         "categories-0-name": "Ally",
         "categories-0-description": "Leaders who support LGBTQ+ colleagues.",
         "categories-0-position": "1",
+        "sensitive_characteristics-TOTAL_FORMS": "1",
+        "sensitive_characteristics-INITIAL_FORMS": "0",
+        "sensitive_characteristics-0-name": "Sexual orientation",
+        "sensitive_characteristics-0-position": "0",
     }
     response = client.post("/board/network/networksettings/1/change/", form)
     assert response.status_code == 302
@@ -76,7 +80,9 @@ def test_board_edits_the_network_settings_and_the_site_shows_them(
     landing = client.get("/").content.decode()
     assert "Health and Care LGBTQ+ Leaders Network" in landing
     assert "Leaders who support LGBTQ+ colleagues." in landing
-    assert NetworkSettings.load().invitation_expiry_days == 21
+    network = NetworkSettings.load()
+    assert network.invitation_expiry_days == 21
+    assert [c.name for c in network.sensitive_characteristics.all()] == ["Sexual orientation"]
 
 
 def test_board_cannot_set_an_expiry_outside_the_allowed_range(
@@ -94,6 +100,8 @@ def test_board_cannot_set_an_expiry_outside_the_allowed_range(
             "invitation_expiry_days": "0",
             "categories-TOTAL_FORMS": "0",
             "categories-INITIAL_FORMS": "0",
+            "sensitive_characteristics-TOTAL_FORMS": "0",
+            "sensitive_characteristics-INITIAL_FORMS": "0",
         },
     )
     assert response.status_code == 200

@@ -1,5 +1,6 @@
 """Set up a demo of either seed network: its settings, a board account and a few members."""
 
+import random
 from dataclasses import dataclass
 from typing import Any
 
@@ -7,9 +8,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from members import demo
 from members.models import User
 from members.services import appoint_to_board, create_member
-from network.models import MembershipCategory, NetworkSettings
+from network.models import MembershipCategory, NetworkSettings, SensitiveCharacteristic
 
 DEMO_PASSWORD = "demo-network-2026"  # noqa: S105 - demo accounts exist only with DEBUG on
 
@@ -22,6 +24,7 @@ class Preset:
     eligibility: str
     contact_email: str
     categories: list[tuple[str, str]]
+    characteristics: list[str]
 
 
 PRESETS = {
@@ -38,6 +41,7 @@ PRESETS = {
         ),
         contact_email="women-leaders@example.org",
         categories=[("Member", "Women working in health and care towards board-level roles.")],
+        characteristics=["Ethnicity", "Disability", "Caring responsibilities"],
     ),
     "lgbtq-leaders": Preset(
         name="Health and Care LGBTQ+ Leaders Network",
@@ -55,6 +59,7 @@ PRESETS = {
             ("Member", "LGBTQ+ leaders in health and care."),
             ("Ally", "Leaders who support LGBTQ+ colleagues and inclusive leadership."),
         ],
+        characteristics=["Sexual orientation", "Gender identity", "Trans history"],
     ),
 }
 
@@ -64,7 +69,20 @@ MEMBER_ACCOUNTS = [
     ("siobhan.kelly@example.org", "Siobhan Kelly"),
     ("rhys.evans@example.org", "Rhys Evans"),
     ("mei.chen@example.org", "Mei Chen"),
-]
+    *[
+        (f"{first.lower()}.{last.lower()}@example.org", f"{first} {last}")
+        for first, last in [
+            ("Grace", "Adeyemi"), ("Fatima", "Begum"), ("Eilidh", "Campbell"),
+            ("Bethan", "Davies"), ("Niamh", "Gallagher"), ("Parminder", "Singh"),
+            ("Ifeoma", "Nwosu"), ("Rachel", "Hughes"), ("Tamsin", "Wright"),
+            ("Uzma", "Iqbal"), ("Lowri", "Jones"), ("Kerry", "Walsh"), ("Jo", "Fraser"),
+            ("Deepa", "Patel"), ("Chloe", "Roberts"), ("Maryam", "Khan"), ("Sam", "Quinn"),
+            ("Kwame", "Mensah"), ("Luis", "Fernandes"), ("Owen", "Thomas"), ("Alex", "Young"),
+            ("Hannah", "Lewis"), ("Olu", "Bakare"), ("Aisha", "Bello"), ("Marcus", "Reid"),
+            ("Nathan", "Shaw"),
+        ]
+    ],
+]  # fmt: skip
 
 
 class Command(BaseCommand):
@@ -72,16 +90,25 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--preset", choices=sorted(PRESETS), default="women-leaders")
+        parser.add_argument(
+            "--members",
+            type=int,
+            default=0,
+            help="Also create this many numbered members in bulk (for benchmarks).",
+        )
 
-    def handle(self, *args: Any, preset: str, **options: Any) -> None:
+    def handle(self, *args: Any, preset: str, members: int, **options: Any) -> None:
         if not settings.DEBUG:
             raise CommandError("Demo accounts have a published password: set DEBUG=true to seed.")
         with transaction.atomic():
             apply_preset(PRESETS[preset])
             board = ensure_account(*BOARD_ACCOUNT)
             appoint_to_board(user=board)
-            for email, name in MEMBER_ACCOUNTS:
-                ensure_account(email, name)
+            for number, (email, name) in enumerate(MEMBER_ACCOUNTS):
+                ensure_account(email, name, profile_seed=number)
+        if members:
+            created = demo.create_many(members, password=DEMO_PASSWORD)
+            self.stdout.write(f"Created {created} numbered members (member000000@example.org on).")
         self.stdout.write(f"Demo of {PRESETS[preset].name} is ready. Sign in at /accounts/login/")
         self.stdout.write(f"Every demo account's password is: {DEMO_PASSWORD}")
         self.stdout.write(f"  board member: {BOARD_ACCOUNT[0]} (sets up MFA on first visit)")
@@ -109,8 +136,18 @@ def apply_preset(preset: Preset) -> None:
         MembershipCategory.objects.update_or_create(
             settings=network, name=name, defaults={"description": description, "position": position}
         )
+    SensitiveCharacteristic.objects.exclude(name__in=preset.characteristics).delete()
+    for position, name in enumerate(preset.characteristics):
+        SensitiveCharacteristic.objects.update_or_create(
+            settings=network, name=name, defaults={"position": position}
+        )
 
 
-def ensure_account(email: str, name: str) -> User:
+def ensure_account(email: str, name: str, profile_seed: int | None = None) -> User:
     existing = User.objects.filter(email=email).first()
-    return existing or create_member(email=email, name=name, password=DEMO_PASSWORD)
+    if existing:
+        return existing
+    user = create_member(email=email, name=name, password=DEMO_PASSWORD)
+    if profile_seed is not None:
+        demo.fill_profile(user, random.Random(profile_seed))
+    return user

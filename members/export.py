@@ -1,0 +1,88 @@
+"""'Download my data': each app contributes the part it holds about a person."""
+
+from collections.abc import Callable
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from django.utils import timezone
+
+from members.models import Profile, User
+
+Section = Callable[[User], Any]
+_sections: dict[str, Section] = {}
+
+
+def contributes(name: str) -> Callable[[Section], Section]:
+    """Register a function that returns what one app holds about a person, as plain data."""
+
+    def register(section: Section) -> Section:
+        _sections[name] = section
+        return section
+
+    return register
+
+
+def export_for(user: User) -> dict[str, Any]:
+    data: dict[str, Any] = {"exported_at": timezone.now().isoformat()}
+    for name, section in _sections.items():
+        data[name] = section(user)
+    return data
+
+
+@contributes("account")
+def account_section(user: User) -> dict[str, Any]:
+    return {
+        "email": user.email,
+        "name": user.name,
+        "date_joined": user.date_joined.isoformat(),
+        "last_login": user.last_login.isoformat() if user.last_login else None,
+        "email_addresses": [
+            {"email": address.email, "verified": address.verified, "primary": address.primary}
+            for address in EmailAddress.objects.filter(user=user)
+        ],
+        "two_factor_methods": [
+            auth.get_type_display() for auth in Authenticator.objects.filter(user=user)
+        ],
+    }
+
+
+@contributes("profile")
+def profile_section(user: User) -> dict[str, Any] | None:
+    profile = Profile.objects.filter(user=user).select_related("category").first()
+    if profile is None:
+        return None
+    fields = [
+        "display_name", "pronouns", "job_title", "organisation", "organisation_type",
+        "profession", "region", "career_stage", "career_aspiration", "bio", "links",
+        "offers_mentoring", "mentoring_capacity", "mentoring_topics", "mentoring_formats",
+        "mentoring_goals", "mentoring_needs_topics", "living_library_topics", "visibility",
+    ]  # fmt: skip
+    data = {field: getattr(profile, field) for field in fields}
+    data["category"] = profile.category.name if profile.category else None
+    data["photo"] = profile.photo.name or None
+    data["milestones"] = [
+        {"achieved_on": m.achieved_on.isoformat(), "description": m.description}
+        for m in profile.milestones.all()
+    ]
+    data["self_descriptions"] = [
+        {
+            "characteristic": d.characteristic.name,
+            "description": d.description,
+            "visibility": d.visibility,
+        }
+        for d in profile.self_descriptions.select_related("characteristic")
+    ]
+    return data
+
+
+@contributes("sensitive_data_consents")
+def consent_section(user: User) -> list[dict[str, Any]]:
+    return [
+        {
+            "wording_version": consent.wording_version,
+            "given_at": consent.given_at.isoformat(),
+            "withdrawn_at": consent.withdrawn_at.isoformat() if consent.withdrawn_at else None,
+        }
+        for consent in user.sensitive_consents.all()
+    ]

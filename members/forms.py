@@ -1,0 +1,226 @@
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.validators import URLValidator
+
+from members.models import (
+    FIELD_VISIBILITY_DEFAULTS,
+    MentoringFormat,
+    Profile,
+    Visibility,
+)
+from members.photos import prepare_photo
+from network.models import EmailCategory, SensitiveCharacteristic
+
+# Each "who can see" question, the words it uses and the field it follows on the form.
+VISIBILITY_QUESTIONS = {
+    "pronouns": ("your pronouns", "pronouns"),
+    "job_title": ("your job title", "job_title"),
+    "organisation": ("your organisation", "organisation_type"),
+    "profession": ("your profession", "profession"),
+    "region": ("your region", "region"),
+    "career_stage": ("your career stage", "career_stage"),
+    "career_aspiration": ("your career aspiration", "career_aspiration"),
+    "bio": ("your introduction", "bio"),
+    "links": ("your links", "links"),
+    "mentoring_offer": ("your mentoring offer", "mentoring_formats"),
+    "mentoring_needs": ("what you are looking for from mentoring", "mentoring_needs_topics"),
+    "living_library": ("your living library topics", "living_library_topics"),
+    "photo": ("your photo", None),
+    "category": ("your membership category", None),
+    "milestones": ("your career milestones", None),
+}
+
+
+def visibility_field_name(field: str) -> str:
+    return f"{field}_visibility"
+
+
+class ProfileForm(forms.ModelForm):
+    mentoring_formats = forms.MultipleChoiceField(
+        label="How you can meet mentees",
+        choices=MentoringFormat.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = Profile
+        fields = [
+            "display_name",
+            "pronouns",
+            "job_title",
+            "organisation",
+            "organisation_type",
+            "profession",
+            "region",
+            "career_stage",
+            "career_aspiration",
+            "bio",
+            "links",
+            "offers_mentoring",
+            "mentoring_capacity",
+            "mentoring_topics",
+            "mentoring_formats",
+            "mentoring_goals",
+            "mentoring_needs_topics",
+            "living_library_topics",
+        ]
+        labels = {
+            "display_name": "Name",
+            "bio": "Introduce yourself",
+            "offers_mentoring": "I can mentor someone now",
+            "mentoring_capacity": "How many mentees you can support at once",
+            "mentoring_topics": "Topics you can mentor on",
+            "mentoring_goals": "What you want from being mentored",
+            "mentoring_needs_topics": "Topics you would like a mentor for",
+            "living_library_topics": "Living library: topics you will talk about from experience",
+        }
+        help_texts = {
+            "display_name": "The name other members see.",
+            "pronouns": "For example, she/her, he/him, they/them.",
+            "links": "One web address a line, starting https://",
+            "mentoring_topics": "For example, board governance, finance for non-finance leaders.",
+            "living_library_topics": "Leave empty if you do not want to take part.",
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        order: list[str] = []
+        for name in self.fields:
+            order.append(name)
+            order.extend(
+                visibility_field_name(field)
+                for field, (_, after) in VISIBILITY_QUESTIONS.items()
+                if after == name
+            )
+        order.extend(
+            visibility_field_name(field)
+            for field, (_, after) in VISIBILITY_QUESTIONS.items()
+            if after is None
+        )
+        for field, (words, _) in VISIBILITY_QUESTIONS.items():
+            self.fields[visibility_field_name(field)] = forms.ChoiceField(
+                label=f"Who can see {words}",
+                choices=Visibility.choices,
+                initial=self.instance.visibility_of(field),
+            )
+        self.order_fields(order)
+
+    def clean_links(self) -> str:
+        lines = [line.strip() for line in self.cleaned_data["links"].splitlines() if line.strip()]
+        validate = URLValidator(schemes=["https", "http"])
+        for line in lines:
+            try:
+                validate(line)
+            except ValidationError:
+                raise ValidationError(
+                    f"“{line}” is not a web address: each line must start with https://"
+                ) from None
+        return "\n".join(lines)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("offers_mentoring") and not cleaned.get("mentoring_capacity"):
+            self.add_error(
+                "mentoring_capacity", "Enter how many mentees you can support, from 1 upwards."
+            )
+        return cleaned
+
+    def save(self, commit: bool = True) -> Profile:
+        profile = super().save(commit=False)
+        profile.visibility = {
+            field: self.cleaned_data[visibility_field_name(field)]
+            for field in FIELD_VISIBILITY_DEFAULTS
+        }
+        if commit:
+            profile.save()
+        return profile
+
+
+class PhotoForm(forms.Form):
+    photo = forms.FileField(
+        label="Upload a photo",
+        help_text=(
+            "A JPG, PNG or WEBP photo smaller than 5 MB. We remove location and camera details."
+        ),
+    )
+
+    def clean_photo(self) -> ContentFile:
+        return prepare_photo(self.cleaned_data["photo"])
+
+
+class MilestoneForm(forms.Form):
+    achieved_on = forms.DateField(
+        label="When",
+        help_text="For example, 31/03/2025",
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        error_messages={"invalid": "Enter the date as day/month/year, for example 31/03/2025."},
+    )
+    description = forms.CharField(
+        label="What happened",
+        max_length=200,
+        help_text="For example, appointed non-executive director.",
+    )
+
+
+class ConsentForm(forms.Form):
+    agree = forms.BooleanField(
+        label="I agree to the network holding what I choose to tell it below, as described above",
+        error_messages={"required": "Tick the box to agree before adding a self-description."},
+    )
+
+
+class SelfDescriptionForm(forms.Form):
+    def __init__(
+        self,
+        *args: Any,
+        characteristics: list[SensitiveCharacteristic],
+        current: dict[int, tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        for characteristic in characteristics:
+            text, visibility = current.get(characteristic.pk, ("", Visibility.ONLY_ME))
+            self.fields[f"text_{characteristic.pk}"] = forms.CharField(
+                label=characteristic.name,
+                max_length=200,
+                required=False,
+                initial=text,
+                help_text="In your own words. Leave empty to say nothing.",
+            )
+            self.fields[f"visibility_{characteristic.pk}"] = forms.ChoiceField(
+                label=f"Who can see how you describe your {characteristic.name.lower()}",
+                choices=Visibility.choices,
+                initial=visibility,
+            )
+        self.characteristic_ids = [c.pk for c in characteristics]
+
+    def entries(self) -> dict[int, tuple[str, str]]:
+        return {
+            pk: (self.cleaned_data[f"text_{pk}"], self.cleaned_data[f"visibility_{pk}"])
+            for pk in self.characteristic_ids
+        }
+
+
+class EmailPreferencesForm(forms.Form):
+    receive = forms.MultipleChoiceField(
+        label="Which emails do you want?",
+        help_text="You will always get emails you need about your account and membership.",
+        choices=[
+            (category.value, category.label)
+            for category in EmailCategory
+            if category != EmailCategory.ESSENTIAL
+        ],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+
+class DeleteAccountForm(forms.Form):
+    confirm = forms.BooleanField(
+        label="I understand that this deletes my account and cannot be undone",
+        error_messages={"required": "Tick the box to confirm you want to delete your account."},
+    )
