@@ -78,6 +78,17 @@ class ProfileForm(forms.ModelForm):
             "mentoring_needs_topics": "Topics you would like a mentor for",
             "living_library_topics": "Living library: topics you will talk about from experience",
         }
+        widgets = {
+            field: forms.Textarea(attrs={"rows": 3})
+            for field in [
+                "career_aspiration",
+                "links",
+                "mentoring_topics",
+                "mentoring_goals",
+                "mentoring_needs_topics",
+                "living_library_topics",
+            ]
+        } | {"bio": forms.Textarea(attrs={"rows": 5})}
         help_texts = {
             "display_name": "The name other members see.",
             "pronouns": "For example, she/her, he/him, they/them.",

@@ -299,6 +299,12 @@ class Profile(models.Model):
         for field, texts in searchable.items():
             if self.shown_to_members(field):
                 parts.extend(texts)
+        if self.pk and self.self_descriptions.exists():
+            parts.extend(
+                self.self_descriptions.filter(visibility=Visibility.MEMBERS).values_list(
+                    "description", flat=True
+                )
+            )
         return "\n".join(part for part in parts if part)
 
 

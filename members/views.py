@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -27,6 +27,11 @@ from network import mail
 from network.models import EmailCategory, EmailOptOut, NetworkSettings
 
 DIRECTORY_PAGE_SIZE = 20
+
+
+def posted(request: HttpRequest) -> QueryDict | None:
+    """The submitted form data, even when empty (an empty form must still show its errors)."""
+    return request.POST if request.method == "POST" else None
 
 
 class SignedInRequest(HttpRequest):
@@ -110,7 +115,7 @@ def photo(request: SignedInRequest, pk: int) -> FileResponse:
 @login_required
 def edit_profile(request: SignedInRequest) -> HttpResponse:
     own = services.profile_for(request.user)
-    form = ProfileForm(request.POST or None, instance=own)
+    form = ProfileForm(posted(request), instance=own)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Your profile has been saved.")
@@ -121,7 +126,7 @@ def edit_profile(request: SignedInRequest) -> HttpResponse:
 @login_required
 def edit_photo(request: SignedInRequest) -> HttpResponse:
     own = services.profile_for(request.user)
-    form = PhotoForm(request.POST or None, request.FILES or None)
+    form = PhotoForm(posted(request), request.FILES if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.set_photo(profile=own, photo=form.cleaned_data["photo"])
         messages.success(request, "Your photo has been saved.")
@@ -140,7 +145,7 @@ def remove_photo(request: SignedInRequest) -> HttpResponse:
 @login_required
 def milestones(request: SignedInRequest) -> HttpResponse:
     own = services.profile_for(request.user)
-    form = MilestoneForm(request.POST or None)
+    form = MilestoneForm(posted(request))
     if request.method == "POST" and form.is_valid():
         CareerMilestone.objects.create(profile=own, **form.cleaned_data)
         messages.success(request, "Your milestone has been added.")
@@ -243,7 +248,7 @@ def email_preferences(request: SignedInRequest) -> HttpResponse:
     )
     choices = [value for value, _ in EmailPreferencesForm.base_fields["receive"].choices]  # type: ignore[attr-defined]
     form = EmailPreferencesForm(
-        request.POST or None, initial={"receive": [c for c in choices if c not in stopped]}
+        posted(request), initial={"receive": [c for c in choices if c not in stopped]}
     )
     if request.method == "POST" and form.is_valid():
         wanted = set(form.cleaned_data["receive"])
@@ -261,7 +266,7 @@ def email_preferences(request: SignedInRequest) -> HttpResponse:
 @login_required
 @reauthentication_required
 def delete_account(request: SignedInRequest) -> HttpResponse:
-    form = DeleteAccountForm(request.POST or None)
+    form = DeleteAccountForm(posted(request))
     if request.method == "POST" and form.is_valid():
         user = request.user
         logout(request)

@@ -2,9 +2,11 @@
 
 import random
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
@@ -143,11 +145,19 @@ def apply_preset(preset: Preset) -> None:
         )
 
 
+@cache
+def demo_password_hash() -> str:
+    return make_password(DEMO_PASSWORD)
+
+
 def ensure_account(email: str, name: str, profile_seed: int | None = None) -> User:
     existing = User.objects.filter(email=email).first()
     if existing:
         return existing
-    user = create_member(email=email, name=name, password=DEMO_PASSWORD)
+    user = create_member(email=email, name=name, password=None)
+    # Hashing is deliberately slow; every demo account shares one hash of the demo password.
+    user.password = demo_password_hash()
+    user.save(update_fields=["password"])
     if profile_seed is not None:
         demo.fill_profile(user, random.Random(profile_seed))
     return user
