@@ -1,4 +1,4 @@
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cached_property
 from typing import Any, ClassVar
 
@@ -249,7 +249,12 @@ class Profile(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.fill_visibility_defaults()
-        self.search_document = self.build_search_document()
+        shown: Iterable[str] = ()
+        if not self._state.adding:
+            shown = self.self_descriptions.filter(visibility=Visibility.MEMBERS).values_list(
+                "description", flat=True
+            )
+        self.search_document = self.build_search_document(shown)
         super().save(*args, **kwargs)
         Profile.objects.filter(pk=self.pk).refresh_search_vectors()
 
@@ -287,7 +292,8 @@ class Profile(models.Model):
             part for part in [self.mentoring_needs_topics, self.mentoring_goals] if part
         )
 
-    def build_search_document(self) -> str:
+    def build_search_document(self, shown_self_descriptions: Iterable[str] = ()) -> str:
+        """The text members may find this profile by: only what its member shows them."""
         parts = [self.display_name]
         searchable = {
             "job_title": [self.job_title],
@@ -299,12 +305,7 @@ class Profile(models.Model):
         for field, texts in searchable.items():
             if self.shown_to_members(field):
                 parts.extend(texts)
-        if self.pk and self.self_descriptions.exists():
-            parts.extend(
-                self.self_descriptions.filter(visibility=Visibility.MEMBERS).values_list(
-                    "description", flat=True
-                )
-            )
+        parts.extend(shown_self_descriptions)
         return "\n".join(part for part in parts if part)
 
 
