@@ -387,3 +387,18 @@ def details_for(profile: Profile, audiences: set[str]) -> list[tuple[str, object
         for field, label, read in PROFILE_DETAILS
         if profile.visibility_of(field) in audiences and (value := read(profile))
     ]
+
+
+class GuidelinesAcceptance(models.Model):
+    """A member's acceptance of the guidelines and privacy notice, with the versions they saw."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="acceptances")
+    guidelines_version = models.CharField(max_length=20)
+    privacy_version = models.CharField(max_length=20)
+    accepted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-accepted_at"]
+
+    def __str__(self) -> str:
+        return f"guidelines {self.guidelines_version}, privacy {self.privacy_version}"

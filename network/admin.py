@@ -31,7 +31,8 @@ class NetworkSettingsAdmin(admin.ModelAdmin):
     fieldsets = [
         ("The network", {"fields": ["name", "sponsor", "summary", "eligibility"]}),
         ("Contact", {"fields": ["contact_email"]}),
-        ("Invitations", {"fields": ["invitation_expiry_days"]}),
+        ("Invitations", {"fields": ["invitation_expiry_days", "approvals_required"]}),
+        ("Guidelines", {"fields": ["guidelines_version", "privacy_version"]}),
     ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

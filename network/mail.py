@@ -7,7 +7,7 @@ the guarantees.
 """
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
@@ -51,6 +51,20 @@ PROVIDER_EVENTS = {
     "rejected": Status.FAILED,
     "failed": Status.FAILED,
 }
+
+
+# Apps that keep what a message needs in their own records register a function that turns the
+# message's stored context (ids) into what its templates show, read when the message is sent.
+ContextBuilder = Callable[[dict[str, Any]], dict[str, Any]]
+_context_builders: dict[str, ContextBuilder] = {}
+
+
+def builds_context(template: str) -> Callable[[ContextBuilder], ContextBuilder]:
+    def register(builder: ContextBuilder) -> ContextBuilder:
+        _context_builders[template] = builder
+        return builder
+
+    return register
 
 
 class RetryLater(Exception):
@@ -237,8 +251,10 @@ def retry_delay(attempts: int) -> int:
 
 def render_email(email: OutboundEmail) -> EmailMultiAlternatives:
     """Subject, plain text and HTML from templates/emails/<template>_{subject,message}.*"""
+    builder = _context_builders.get(email.template)
     context: dict[str, Any] = {
         **email.context,
+        **(builder(email.context) if builder else {}),
         **email.secret_context,
         "network": NetworkSettings.load(),
         "site_url": settings.SITE_URL,

@@ -43,6 +43,22 @@ class NetworkSettings(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(90)],
         help_text="How many days an invitation link stays valid.",
     )
+    approvals_required = models.PositiveSmallIntegerField(
+        "board approvals needed",
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(3)],
+        help_text="How many board members must approve an application before an invitation goes.",
+    )
+    guidelines_version = models.CharField(
+        max_length=20,
+        default="2026-11",
+        help_text="Change this when the guidelines change: new members accept the version shown.",
+    )
+    privacy_version = models.CharField(
+        max_length=20,
+        default="2026-11",
+        help_text="Change this when the privacy notice changes.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -206,3 +222,51 @@ class SensitiveCharacteristic(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        raise TypeError("The audit log is append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TypeError("The audit log is append-only.")
+
+
+class AuditEvent(models.Model):
+    """Who did what to which record, when and why: written once, never changed."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=60)
+    target_type = models.CharField(max_length=60)
+    target_id = models.CharField(max_length=40)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target")]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.target_type} {self.target_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise TypeError("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError("The audit log is append-only.")
+
+
+def record(*, actor: Any, action: str, target: models.Model, reason: str = "") -> AuditEvent:
+    return AuditEvent.objects.create(
+        actor=actor,
+        action=action,
+        target_type=target._meta.label,
+        target_id=str(target.pk),
+        reason=reason,
+    )

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "csp",
     "network",
     "members",
+    "invitations",
     "board",
 ]
 
@@ -165,6 +166,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "sweep-outbox": {"task": "network.tasks.sweep_outbox", "schedule": 60},
+    "invitation-reminders": {
+        "task": "invitations.tasks.send_invitation_reminders",
+        "schedule": 60 * 60,
+    },
+    "expire-invitations": {"task": "invitations.tasks.expire_invitations", "schedule": 60 * 60},
     "clear-expired-sessions": {
         "task": "network.tasks.clear_expired_sessions",
         "schedule": 24 * 60 * 60,

@@ -11,6 +11,7 @@ urlpatterns = [
     path("email/stop/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("accounts/", include("allauth.urls")),
     path("", include("members.urls")),
+    path("", include("invitations.urls")),
     path("board/", admin.site.urls),
 ]
 urlpatterns.append(path("anymail/", include((views.provider_webhooks(), "anymail"))))

@@ -3,7 +3,8 @@ from typing import Any
 import factory
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
-from members.models import User
+from invitations.models import Application
+from members.models import Profession, Region, User
 from members.services import appoint_to_board, create_member
 
 PASSWORD = "a-long-test-password-123"
@@ -40,3 +41,18 @@ def enable_totp(user: User) -> str:
     secret = generate_totp_secret()
     TOTP.activate(user, secret)
     return secret
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Application
+
+    name = "Grace Adeyemi"
+    email = factory.Sequence(lambda n: f"applicant{n}@example.org")
+    job_title = "Deputy Chief Nurse"
+    organisation = "Leeds Teaching Hospitals NHS Trust"
+    profession = Profession.NURSING
+    region = Region.NORTH_EAST_YORKSHIRE
+    career_aspiration = "Chief nurse of an acute trust."
+    mentoring_evidence = "Mentored six ward managers over four years."
+    current_mentees = 2

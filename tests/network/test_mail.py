@@ -13,11 +13,13 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from invitations.models import Invitation
 from members.models import User
 from network import mail
 from network.celery import app as celery_app
 from network.models import EmailCategory, EmailOptOut, OutboundEmail
 from network.tasks import send_email
+from tests.factories import ApplicationFactory
 
 Status = OutboundEmail.Status
 RESET = "account/password_reset_key"
@@ -356,13 +358,36 @@ class TestProviderWebhook:
         assert OutboundEmail.objects.get(pk=email.pk).status == Status.SENT
 
 
+def application_context() -> tuple[dict, dict]:  # type: ignore[type-arg]
+    application = ApplicationFactory(more_info_request="Who have you mentored this year?")
+    secrets = {
+        "withdraw_url": "https://network.example.org/join/withdraw/abc/",
+        "more_info_url": "https://network.example.org/join/more/abc/",
+    }
+    return {"application_id": application.pk, "nominator": "Amara Okafor"}, secrets
+
+
+def invitation_context() -> tuple[dict, dict]:  # type: ignore[type-arg]
+    application = ApplicationFactory(status="approved")
+    invitation = Invitation(application=application, email=application.email)
+    invitation.new_link(days=14)
+    invitation.save()
+    return {"invitation_id": invitation.pk}, {}
+
+
 SAMPLE_CONTEXTS = {
-    "account/password_reset_key": ({"email": "amara@example.org"}, RESET_LINK),
-    "account/unknown_account": ({"email": "amara@example.org"}, {}),
-    "account/email_confirmation": (
+    "account/password_reset_key": lambda: ({"email": "amara@example.org"}, RESET_LINK),
+    "account/unknown_account": lambda: ({"email": "amara@example.org"}, {}),
+    "account/email_confirmation": lambda: (
         {"email": "amara@example.org"},
         {"activate_url": "https://network.example.org/accounts/confirm-email/abc/"},
     ),
+    "invitations/acknowledgement": application_context,
+    "invitations/rejected": application_context,
+    "invitations/nominated": application_context,
+    "invitations/more_info": application_context,
+    "invitations/invitation": invitation_context,
+    "invitations/reminder": invitation_context,
 }
 
 
@@ -390,7 +415,7 @@ def test_every_mail_template_renders_fully_with_absolute_links(
     settings.TEMPLATES = [
         {**engine, "OPTIONS": {**engine["OPTIONS"], "string_if_invalid": "MISSING[%s]"}}
     ]
-    context, secret = SAMPLE_CONTEXTS[template]
+    context, secret = SAMPLE_CONTEXTS[template]()
     email = OutboundEmail(
         template=template,
         to_email="amara@example.org",

@@ -1,0 +1,302 @@
+import csv
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
+from django.utils.html import format_html, format_html_join
+
+from invitations import services
+from invitations.forms import ConflictForm, DecisionForm, DirectInviteForm
+from invitations.models import Application, Decision, Endorsement, Invitation
+from members.views import posted
+from network.models import OutboundEmail
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class EndorsementInline(ReadOnlyInline):
+    model = Endorsement
+    fields = readonly_fields = ("member", "text", "created_at")
+
+
+class DecisionInline(ReadOnlyInline):
+    model = Decision
+    fields = readonly_fields = ("board_member", "verdict", "reason", "created_at")
+
+
+def mentoring_record(member: Any) -> str:
+    profile = getattr(member, "profile", None)
+    if profile is None or not profile.offers_mentoring:
+        return "no mentoring offer on their profile"
+    return profile.mentoring_offer_summary()
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    list_display = ["name", "job_title", "organisation", "source", "status", "created_at"]
+    list_filter = ["status", "source"]
+    search_fields = ["name", "email", "organisation"]
+    inlines = [EndorsementInline, DecisionInline]
+    readonly_fields = ["reputation_summary", "status", "source", "nominated_by", "created_at"]
+    fieldsets = [
+        (None, {"fields": ["status", "source", "nominated_by", "created_at"]}),
+        (
+            "Who they are",
+            {"fields": ["name", "email", "job_title", "organisation", "profession", "region"]},
+        ),
+        (
+            "Aspiration and mentoring",
+            {"fields": ["career_aspiration", "mentoring_evidence", "current_mentees", "referee"]},
+        ),
+        ("More information", {"fields": ["more_info_request", "more_info_response"]}),
+        ("Reputation summary", {"fields": ["reputation_summary"]}),
+    ]
+    change_form_template = "admin/invitations/application/change_form.html"
+    change_list_template = "admin/invitations/application/change_list.html"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Application]:
+        # The queue first: what waits for a decision, oldest first.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                queue=Case(
+                    When(status=Application.Status.PENDING, then=Value(0)),
+                    When(status=Application.Status.MORE_INFO, then=Value(1)),
+                    default=Value(2),
+                    output_field=IntegerField(),
+                )
+            )
+            .order_by("queue", "created_at")
+        )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # What applicants wrote is their record; the board acts through decisions.
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="Reputation summary")
+    def reputation_summary(self, application: Application) -> str:
+        lines = [
+            ("Declared mentoring record", application.mentoring_evidence or "none given"),
+            ("People mentored now", str(application.current_mentees)),
+            (
+                "Nominated by",
+                f"{application.nominated_by} ({mentoring_record(application.nominated_by)})"
+                if application.nominated_by
+                else "not nominated",
+            ),
+        ]
+        for endorsement in application.endorsements.select_related("member__profile"):
+            lines.append(
+                (
+                    f"Endorsed by {endorsement.member}",
+                    f"“{endorsement.text}” "
+                    f"(their mentoring: {mentoring_record(endorsement.member)})",
+                )
+            )
+        return format_html(
+            "<dl>{}</dl>",
+            format_html_join("", "<dt><strong>{}</strong></dt><dd>{}</dd>", lines),
+        )
+
+    def get_urls(self) -> list[URLPattern]:
+        extra = [
+            path(
+                "<int:pk>/decide/",
+                self.admin_site.admin_view(self.decide_view),
+                name="invitations_application_decide",
+            ),
+            path(
+                "<int:pk>/conflict/",
+                self.admin_site.admin_view(self.conflict_view),
+                name="invitations_application_conflict",
+            ),
+            path(
+                "decisions.csv",
+                self.admin_site.admin_view(self.decision_log),
+                name="invitations_decision_log",
+            ),
+            path(
+                "invite/",
+                self.admin_site.admin_view(self.invite_view),
+                name="invitations_invite_directly",
+            ),
+            path("tree/", self.admin_site.admin_view(self.tree_view), name="invitations_tree"),
+        ]
+        return extra + super().get_urls()
+
+    def _page(
+        self, request: HttpRequest, title: str, form: Any, **context: Any
+    ) -> TemplateResponse:
+        return TemplateResponse(
+            request,
+            "admin/invitations/form_page.html",
+            {**self.admin_site.each_context(request), "title": title, "form": form, **context},
+        )
+
+    def decide_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        application = get_object_or_404(Application, pk=pk)
+        form = DecisionForm(posted(request))
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.decide(
+                    application_id=pk,
+                    board_member=request.user,  # type: ignore[arg-type]
+                    verdict=form.cleaned_data["verdict"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except services.Refused as refusal:
+                form.add_error(None, str(refusal))
+            else:
+                messages.success(request, "Your decision has been recorded.")
+                return redirect("admin:invitations_application_change", pk)
+        return self._page(request, f"Decide on {application.name}", form, application=application)
+
+    def conflict_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        application = get_object_or_404(Application, pk=pk)
+        form = ConflictForm(posted(request))
+        if request.method == "POST" and form.is_valid():
+            services.declare_conflict(
+                application=application,
+                board_member=request.user,  # type: ignore[arg-type]
+                reason=form.cleaned_data["reason"],
+            )
+            messages.success(request, "Your conflict of interest has been recorded.")
+            return redirect("admin:invitations_application_change", pk)
+        return self._page(
+            request,
+            f"Declare a conflict of interest: {application.name}",
+            form,
+            application=application,
+        )
+
+    def invite_view(self, request: HttpRequest) -> HttpResponse:
+        form = DirectInviteForm(posted(request))
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.invite_directly(data=form.cleaned_data, invited_by=request.user)  # type: ignore[arg-type]
+            except services.Refused as refusal:
+                form.add_error("email", str(refusal))
+            else:
+                messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
+                return redirect("admin:invitations_invitation_changelist")
+        return self._page(request, "Invite someone directly", form)
+
+    def decision_log(self, request: HttpRequest) -> HttpResponse:
+        response = HttpResponse(content_type="text/csv")
+        response["Content-Disposition"] = 'attachment; filename="decision-log.csv"'
+        writer = csv.writer(response)
+        writer.writerow(["date", "application", "applicant", "board member", "decision", "reason"])
+        for decision in Decision.objects.select_related("application", "board_member"):
+            writer.writerow(
+                [
+                    decision.created_at.isoformat(),
+                    decision.application_id,
+                    decision.application.name,
+                    decision.board_member or "",
+                    decision.get_verdict_display(),
+                    decision.reason,
+                ]
+            )
+        return response
+
+    def tree_view(self, request: HttpRequest) -> TemplateResponse:
+        invitations = Invitation.objects.select_related(
+            "invited_by", "member", "application__nominated_by"
+        ).order_by("created_at")
+        return TemplateResponse(
+            request,
+            "admin/invitations/tree.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Who brought whom",
+                "invitations": invitations,
+            },
+        )
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = [
+        "email",
+        "status",
+        "delivery",
+        "sent_at",
+        "expires_at",
+        "reminded_at",
+        "invited_by",
+    ]
+    list_filter = ["status"]
+    search_fields = ["email"]
+    actions = ["resend", "revoke"]
+    fields = readonly_fields = (
+        "email",
+        "status",
+        "application",
+        "invited_by",
+        "created_at",
+        "sent_at",
+        "expires_at",
+        "reminded_at",
+        "accepted_at",
+        "member",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="Email delivery")
+    def delivery(self, invitation: Invitation) -> str:
+        email = (
+            OutboundEmail.objects.filter(
+                template="invitations/invitation", context__invitation_id=invitation.pk
+            )
+            .order_by("-created_at")
+            .first()
+        )
+        return email.get_status_display() if email else "-"
+
+    def _each(
+        self, request: HttpRequest, queryset: QuerySet[Invitation], verb: Any, done: str
+    ) -> None:
+        count = 0
+        for invitation in queryset:
+            try:
+                verb(invitation_id=invitation.pk, by=request.user)
+                count += 1
+            except services.Refused as refusal:
+                self.message_user(request, f"{invitation.email}: {refusal}", messages.WARNING)
+        self.message_user(request, f"{count} invitation(s) {done}.", messages.SUCCESS)
+
+    @admin.action(
+        description="Send a new link with a fresh expiry (the old link stops working)",
+        permissions=["change"],
+    )
+    def resend(self, request: HttpRequest, queryset: QuerySet[Invitation]) -> None:
+        self._each(request, queryset, services.resend, "sent again")
+
+    @admin.action(description="Revoke the selected invitations", permissions=["change"])
+    def revoke(self, request: HttpRequest, queryset: QuerySet[Invitation]) -> None:
+        self._each(request, queryset, services.revoke, "revoked")
