@@ -67,21 +67,15 @@ class ApplicationAdmin(admin.ModelAdmin):
     change_form_template = "admin/invitations/application/change_form.html"
     change_list_template = "admin/invitations/application/change_list.html"
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Application]:
+    def get_ordering(self, request: HttpRequest) -> list[Any]:
         # The queue first: what waits for a decision, oldest first.
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                queue=Case(
-                    When(status=Application.Status.PENDING, then=Value(0)),
-                    When(status=Application.Status.MORE_INFO, then=Value(1)),
-                    default=Value(2),
-                    output_field=IntegerField(),
-                )
-            )
-            .order_by("queue", "created_at")
+        queue = Case(
+            When(status=Application.Status.PENDING, then=Value(0)),
+            When(status=Application.Status.MORE_INFO, then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
         )
+        return [queue.asc(), "created_at"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -1,5 +1,8 @@
 from typing import Any
 
+from django.db.models import CharField, Value
+from django.db.models.functions import Concat
+
 from invitations.models import Application, Endorsement, Invitation
 from members.models import User
 
@@ -33,3 +36,23 @@ def application_section(user: User) -> dict[str, Any]:
             for e in Endorsement.objects.filter(member=user)
         ],
     }
+
+
+def erase_applications(user: User) -> None:
+    """Keep the record that an application and invitation happened, without who it was."""
+    applications = Application.objects.filter(email__iexact=user.email)
+    for application in applications:
+        Invitation.objects.filter(application=application).update(
+            email=f"deleted-{application.pk}@deleted.invalid"
+        )
+    applications.update(
+        name="Deleted applicant",
+        email=Concat(Value("deleted-"), "pk", Value("@deleted.invalid"), output_field=CharField()),
+        job_title="",
+        organisation="",
+        career_aspiration="",
+        mentoring_evidence="",
+        referee="",
+        more_info_request="",
+        more_info_response="",
+    )

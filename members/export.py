@@ -1,4 +1,4 @@
-"""'Download my data': each app contributes the part it holds about a person."""
+"""'Download my data' and 'delete my account': each app contributes the part it holds."""
 
 from collections.abc import Callable
 from typing import Any
@@ -21,6 +21,21 @@ def contributes(name: str) -> Callable[[Section], Section]:
         return section
 
     return register
+
+
+Eraser = Callable[[User], None]
+_erasers: list[Eraser] = []
+
+
+def erases(eraser: Eraser) -> Eraser:
+    """Register a function that removes what one app holds about a person who leaves."""
+    _erasers.append(eraser)
+    return eraser
+
+
+def erase_for(user: User) -> None:
+    for eraser in _erasers:
+        eraser(user)
 
 
 def export_for(user: User) -> dict[str, Any]:

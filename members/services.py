@@ -8,6 +8,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from members.export import erase_for
 from members.models import (
     BOARD_GROUP,
     Profile,
@@ -118,6 +119,7 @@ def save_self_descriptions(*, profile: Profile, entries: dict[int, tuple[str, st
 def delete_account(*, user: User) -> None:
     """Erase a member's personal data; keep the account row, anonymous, so counts still add up."""
     email = user.email
+    erase_for(user)
     profile = Profile.objects.filter(user=user).first()
     if profile and profile.photo:
         photo = profile.photo.name

@@ -372,7 +372,14 @@ class TestMyData:
         self, client: Client, amara: User, django_capture_on_commit_callbacks
     ) -> None:
         from network import mail
+        from tests.factories import ApplicationFactory
 
+        ApplicationFactory(
+            name="Amara Okafor",
+            email=amara.email,
+            job_title="Director of Nursing",
+            status="approved",
+        )
         mail.opt_out(email=amara.email, category=EmailCategory.EVENTS)
         with django_capture_on_commit_callbacks(execute=True):
             client.post("/accounts/password/reset/", {"email": amara.email})
