@@ -341,15 +341,14 @@ def send_reminders(*, now: Any = None) -> int:
         reminded_at=None, expires_at__lte=now + REMIND_BEFORE
     )
     sent = 0
-    for invitation_id in due.values_list("pk", flat=True):
+    for invitation_id, email in due.values_list("pk", "email"):
         with transaction.atomic():
+            # The conditional update is the claim: two beat runs at once remind once.
             if Invitation.objects.filter(pk=invitation_id, reminded_at=None).update(
                 reminded_at=now
             ):
                 queue_email(
-                    "invitations/reminder",
-                    to=Invitation.objects.get(pk=invitation_id).email,
-                    context={"invitation_id": invitation_id},
+                    "invitations/reminder", to=email, context={"invitation_id": invitation_id}
                 )
                 sent += 1
     return sent
