@@ -12,7 +12,7 @@ from members.models import (
     Visibility,
 )
 from members.photos import prepare_photo
-from network.models import EmailCategory, SensitiveCharacteristic
+from network.models import OPTIONAL_EMAIL_CATEGORIES, SensitiveCharacteristic
 
 # Each "who can see" question, the words it uses and the field it follows on the form.
 VISIBILITY_QUESTIONS = {
@@ -220,11 +220,7 @@ class EmailPreferencesForm(forms.Form):
     receive = forms.MultipleChoiceField(
         label="Which emails do you want?",
         help_text="You will always get emails you need about your account and membership.",
-        choices=[
-            (category.value, category.label)
-            for category in EmailCategory
-            if category != EmailCategory.ESSENTIAL
-        ],
+        choices=[(category.value, category.label) for category in OPTIONAL_EMAIL_CATEGORIES],
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )

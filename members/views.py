@@ -24,7 +24,7 @@ from members.forms import (
 )
 from members.models import CareerMilestone, Profile, User, audiences_for, details_for
 from network import mail
-from network.models import EmailCategory, EmailOptOut, NetworkSettings
+from network.models import OPTIONAL_EMAIL_CATEGORIES, EmailOptOut, NetworkSettings
 
 DIRECTORY_PAGE_SIZE = 20
 
@@ -246,15 +246,14 @@ def email_preferences(request: SignedInRequest) -> HttpResponse:
     stopped = set(
         EmailOptOut.objects.filter(email__iexact=address).values_list("category", flat=True)
     )
-    choices = [value for value, _ in EmailPreferencesForm.base_fields["receive"].choices]  # type: ignore[attr-defined]
     form = EmailPreferencesForm(
-        posted(request), initial={"receive": [c for c in choices if c not in stopped]}
+        posted(request),
+        initial={"receive": [c.value for c in OPTIONAL_EMAIL_CATEGORIES if c not in stopped]},
     )
     if request.method == "POST" and form.is_valid():
         wanted = set(form.cleaned_data["receive"])
-        for value in choices:
-            category = EmailCategory(value)
-            if value in wanted:
+        for category in OPTIONAL_EMAIL_CATEGORIES:
+            if category in wanted:
                 mail.opt_in(email=address, category=category)
             else:
                 mail.opt_out(email=address, category=category)

@@ -126,6 +126,10 @@ class EmailCategory(models.TextChoices):
     NETWORK_NEWS = "network-news", "News from the network"
 
 
+# The categories a person may turn off; everything else about their account always goes.
+OPTIONAL_EMAIL_CATEGORIES = [c for c in EmailCategory if c != EmailCategory.ESSENTIAL]
+
+
 class OutboundEmailQuerySet(models.QuerySet["OutboundEmail"]):
     def due(self, *, now: datetime) -> "OutboundEmailQuerySet":
         return self.filter(status=OutboundEmail.Status.QUEUED, send_after__lte=now)

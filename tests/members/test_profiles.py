@@ -406,3 +406,18 @@ class TestMyData:
                 found = [n for n in needles for value in row if value and n in str(value).lower()]
                 assert not found, f"{model.__name__} still holds {found}"
         assert client.get("/home/").status_code == 302
+
+
+class TestEmailChoices:
+    def test_turning_a_category_off_and_on_again(self, client: Client, amara: User) -> None:
+        from network.models import EmailOptOut
+
+        client.force_login(amara)
+        form = page(client, "/my-data/emails/")
+        assert 'value="events" checked' in form
+        client.post("/my-data/emails/", {"receive": ["network-news"]})
+        assert list(EmailOptOut.objects.values_list("email", "category")) == [
+            (amara.email, EmailCategory.EVENTS)
+        ]
+        client.post("/my-data/emails/", {"receive": ["events", "network-news"]})
+        assert not EmailOptOut.objects.exists()
