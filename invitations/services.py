@@ -23,7 +23,7 @@ from members.models import GuidelinesAcceptance, Profile, User
 from members.services import create_member
 from network.links import absolute_url
 from network.mail import queue_email
-from network.models import NetworkSettings, record
+from network.models import AuditAction, NetworkSettings, record
 
 # A burst from one place or for one address is refused after this many within the window.
 INTEREST_LIMIT = 3
@@ -128,7 +128,7 @@ def withdraw(*, application_id: int) -> None:
         raise Refused("This application has already been decided, so it cannot be withdrawn.")
     application.status = Application.Status.WITHDRAWN
     application.save(update_fields=["status", "updated_at"])
-    record(actor=None, action="application.withdrawn", target=application)
+    record(actor=None, action=AuditAction.APPLICATION_WITHDRAWN, target=application)
 
 
 @transaction.atomic
@@ -151,7 +151,7 @@ def declare_conflict(*, application: Application, board_member: User, reason: st
     )
     record(
         actor=board_member,
-        action="application.conflict_declared",
+        action=AuditAction.APPLICATION_CONFLICT_DECLARED,
         target=application,
         reason=reason,
     )
@@ -179,7 +179,7 @@ def decide(
     Decision.objects.create(
         application=application, board_member=board_member, verdict=verdict, reason=reason
     )
-    record(actor=board_member, action=f"application.{verdict}", target=application, reason=reason)
+    record(actor=board_member, action=AuditAction(f"application.{verdict}"), target=application, reason=reason)
     now = timezone.now()
     if verdict == Decision.Verdict.REJECT:
         application.status = Application.Status.REJECTED
@@ -231,7 +231,7 @@ def provide_more_info(*, application_id: int, text: str) -> Application:
     application.more_info_response = text
     application.status = Application.Status.PENDING
     application.save()
-    record(actor=None, action="application.more_info_given", target=application)
+    record(actor=None, action=AuditAction.APPLICATION_MORE_INFO_GIVEN, target=application)
     return application
 
 
@@ -242,7 +242,7 @@ def invite(*, application: Application, invited_by: User) -> Invitation:
     invitation = Invitation(application=application, email=application.email, invited_by=invited_by)
     invitation.new_link(days=NetworkSettings.load().invitation_expiry_days)
     invitation.save()
-    record(actor=invited_by, action="invitation.sent", target=invitation)
+    record(actor=invited_by, action=AuditAction.INVITATION_SENT, target=invitation)
     queue_email(
         "invitations/invitation", to=invitation.email, context={"invitation_id": invitation.pk}
     )
@@ -274,7 +274,7 @@ def resend(*, invitation_id: int, by: User) -> Invitation:
     invitation.new_link(days=NetworkSettings.load().invitation_expiry_days)
     invitation.status = Invitation.Status.PENDING
     invitation.save()
-    record(actor=by, action="invitation.resent", target=invitation)
+    record(actor=by, action=AuditAction.INVITATION_RESENT, target=invitation)
     queue_email(
         "invitations/invitation", to=invitation.email, context={"invitation_id": invitation.pk}
     )
@@ -288,7 +288,7 @@ def revoke(*, invitation_id: int, by: User, reason: str = "") -> Invitation:
         raise Refused(f"This invitation was {invitation.get_status_display().lower()}.")
     invitation.status = Invitation.Status.REVOKED
     invitation.save(update_fields=["status"])
-    record(actor=by, action="invitation.revoked", target=invitation, reason=reason)
+    record(actor=by, action=AuditAction.INVITATION_REVOKED, target=invitation, reason=reason)
     return invitation
 
 
@@ -329,7 +329,7 @@ def accept_invitation(*, token: str, password: str, request: HttpRequest) -> Use
     invitation.accepted_at = timezone.now()
     invitation.member = user
     invitation.save(update_fields=["status", "accepted_at", "member"])
-    record(actor=user, action="invitation.accepted", target=invitation)
+    record(actor=user, action=AuditAction.INVITATION_ACCEPTED, target=invitation)
     login(request, user, backend="allauth.account.auth_backends.AuthenticationBackend")
     return user
 

@@ -228,6 +228,23 @@ class SensitiveCharacteristic(models.Model):
         return self.name
 
 
+class AuditAction(models.TextChoices):
+    """Every kind of thing the audit log records, one value each; apps add theirs here."""
+
+    APPLICATION_WITHDRAWN = "application.withdrawn", "Application withdrawn"
+    APPLICATION_CONFLICT_DECLARED = "application.conflict_declared", "Conflict of interest declared"
+    APPLICATION_APPROVED = "application.approve", "Application approved"
+    APPLICATION_REJECTED = "application.reject", "Application rejected"
+    APPLICATION_MORE_INFO_ASKED = "application.more_info", "More information asked for"
+    APPLICATION_MORE_INFO_GIVEN = "application.more_info_given", "More information given"
+    INVITATION_SENT = "invitation.sent", "Invitation sent"
+    INVITATION_RESENT = "invitation.resent", "Invitation sent again"
+    INVITATION_REVOKED = "invitation.revoked", "Invitation revoked"
+    INVITATION_ACCEPTED = "invitation.accepted", "Invitation accepted"
+    ACCOUNT_CHANGED = "account.changed", "Account access changed"
+    ACCOUNT_DELETED = "account.deleted", "Account deleted"
+
+
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def update(self, **kwargs: Any) -> int:
         raise TypeError("The audit log is append-only.")
@@ -242,10 +259,12 @@ class AuditEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    action = models.CharField(max_length=60)
+    action = models.CharField(max_length=60, choices=AuditAction.choices)
     target_type = models.CharField(max_length=60)
     target_id = models.CharField(max_length=40)
     reason = models.TextField(blank=True)
+    # Structured details (ids, field names, old and new states), never free personal text.
+    data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = AuditEventQuerySet.as_manager()
@@ -266,11 +285,19 @@ class AuditEvent(models.Model):
         raise TypeError("The audit log is append-only.")
 
 
-def record(*, actor: Any, action: str, target: models.Model, reason: str = "") -> AuditEvent:
+def record(
+    *,
+    actor: Any,
+    action: AuditAction,
+    target: models.Model,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+) -> AuditEvent:
     return AuditEvent.objects.create(
         actor=actor,
-        action=action,
+        action=AuditAction(action),
         target_type=target._meta.label,
         target_id=str(target.pk),
         reason=reason,
+        data=data or {},
     )
