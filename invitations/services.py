@@ -179,7 +179,12 @@ def decide(
     Decision.objects.create(
         application=application, board_member=board_member, verdict=verdict, reason=reason
     )
-    record(actor=board_member, action=AuditAction(f"application.{verdict}"), target=application, reason=reason)
+    record(
+        actor=board_member,
+        action=AuditAction(f"application.{verdict}"),
+        target=application,
+        reason=reason,
+    )
     now = timezone.now()
     if verdict == Decision.Verdict.REJECT:
         application.status = Application.Status.REJECTED

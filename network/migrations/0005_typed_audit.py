@@ -4,20 +4,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('network', '0004_invitation_settings_and_audit'),
+        ("network", "0004_invitation_settings_and_audit"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='auditevent',
-            name='data',
+            model_name="auditevent",
+            name="data",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('application.withdrawn', 'Application withdrawn'), ('application.conflict_declared', 'Conflict of interest declared'), ('application.approve', 'Application approved'), ('application.reject', 'Application rejected'), ('application.more_info', 'More information asked for'), ('application.more_info_given', 'More information given'), ('invitation.sent', 'Invitation sent'), ('invitation.resent', 'Invitation sent again'), ('invitation.revoked', 'Invitation revoked'), ('invitation.accepted', 'Invitation accepted'), ('account.changed', 'Account access changed'), ('account.deleted', 'Account deleted')], max_length=60),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("application.withdrawn", "Application withdrawn"),
+                    ("application.conflict_declared", "Conflict of interest declared"),
+                    ("application.approve", "Application approved"),
+                    ("application.reject", "Application rejected"),
+                    ("application.more_info", "More information asked for"),
+                    ("application.more_info_given", "More information given"),
+                    ("invitation.sent", "Invitation sent"),
+                    ("invitation.resent", "Invitation sent again"),
+                    ("invitation.revoked", "Invitation revoked"),
+                    ("invitation.accepted", "Invitation accepted"),
+                    ("account.changed", "Account access changed"),
+                    ("account.deleted", "Account deleted"),
+                ],
+                max_length=60,
+            ),
         ),
     ]
