@@ -13,12 +13,13 @@ from invitations.forms import (
 )
 from invitations.models import Application
 from members.views import SignedInRequest, posted
+from network.middleware import client_ip
 
 
 def express_interest(request: HttpRequest) -> HttpResponse:
     form = InterestForm(posted(request))
     if request.method == "POST":
-        ip = request.META.get("REMOTE_ADDR", "")
+        ip = client_ip(request)
         if services.rate_limited(ip=ip, email=request.POST.get("email", "")):
             return render(request, "invitations/too_many.html", status=429)
         if form.is_robot():
