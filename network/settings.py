@@ -212,6 +212,16 @@ MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "Leadership network")
 # Browsers allow passkeys on plain http only for localhost, which is what DEBUG serves.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 
+# Behind a proxy every connection comes from the proxy, so per-visitor limits (allauth's and the
+# interest form's, through network.middleware.client_ip) read the visitor's address from
+# X-Forwarded-For, this many hops from the right: hops further left are the visitor's own words.
+# 0 (the default, and runserver) ignores the header; the compose proxy is 1.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", default=0)
+if ALLAUTH_TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+# Or a single header a trusted proxy sets to the visitor's address, e.g. X-Real-IP.
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env_str("TRUSTED_CLIENT_IP_HEADER") or None
+
 # Mail: printed to the console locally; any anymail provider when EMAIL_PROVIDER is set, with
 # that provider's settings taken from ANYMAIL_* variables (ANYMAIL_MAILGUN_API_KEY and so on).
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Leadership network <network@localhost>")

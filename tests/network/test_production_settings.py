@@ -116,8 +116,36 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> Non
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
 
 
-@pytest.mark.parametrize("variable", ["DEBUG", "SITE_URL"])
+@pytest.mark.parametrize("variable", ["DEBUG", "SITE_URL", "TRUSTED_PROXY_COUNT"])
 def test_a_bad_setting_stops_start_up_with_a_clear_error(tmp_path: Path, variable: str) -> None:
     result = run(["manage.py", "check"], production_env(tmp_path, **{variable: "maybe"}))
     assert result.returncode != 0
     assert f"{variable} must" in result.stderr
+
+
+SHOW_PROXY_SETTINGS = """
+import json, django
+django.setup()
+from django.conf import settings
+print(json.dumps([settings.ALLAUTH_TRUSTED_PROXY_COUNT, settings.ALLAUTH_TRUSTED_CLIENT_IP_HEADER]))
+"""
+
+
+@pytest.mark.parametrize(
+    ("variables", "expected"),
+    [
+        ({}, [0, None]),
+        ({"TRUSTED_PROXY_COUNT": "1"}, [1, None]),
+        ({"TRUSTED_CLIENT_IP_HEADER": "X-Real-IP"}, [0, "X-Real-IP"]),
+    ],
+)
+def test_the_trusted_proxy_comes_from_the_environment(
+    tmp_path: Path, variables: dict[str, str], expected: list[object]
+) -> None:
+    env = production_env(tmp_path, **variables)
+    for name in ("TRUSTED_PROXY_COUNT", "TRUSTED_CLIENT_IP_HEADER"):
+        if name not in variables:
+            env.pop(name, None)
+    result = run(["-c", SHOW_PROXY_SETTINGS], env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == expected
