@@ -7,6 +7,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import urlencode
+
+from members.privacy import passed_mfa
 
 
 def is_board_member(request: HttpRequest) -> bool:
@@ -26,7 +29,8 @@ class BoardAdminSite(admin.AdminSite):
         return {**super().each_context(request), "site_url": reverse("members:home")}
 
     def has_permission(self, request: HttpRequest) -> bool:
-        return is_board_member(request) and is_mfa_enabled(request.user)
+        # The board site shows what members showed the board only: a password is not enough.
+        return is_board_member(request) and passed_mfa(request)
 
     def login(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
@@ -46,4 +50,11 @@ class BoardAdminSite(admin.AdminSite):
                 "Set up two-factor authentication first. The board site opens once it is on.",
             )
             return redirect("mfa_activate_totp")
+        if not passed_mfa(request):
+            messages.info(
+                request, "Enter a code from your authenticator app to open the board site."
+            )
+            return redirect(
+                f"{reverse('mfa_reauthenticate')}?{urlencode({'next': request.get_full_path()})}"
+            )
         return super().login(request, extra_context)

@@ -12,6 +12,7 @@ from django.utils.html import format_html, format_html_join
 from invitations import services
 from invitations.forms import ConflictForm, DecisionForm, DirectInviteForm
 from invitations.models import Application, Decision, Endorsement, Invitation
+from members.privacy import BOARD_SITE
 from members.views import posted
 from network.models import OutboundEmail
 
@@ -39,9 +40,8 @@ class DecisionInline(ReadOnlyInline):
 
 def mentoring_record(member: Any) -> str:
     profile = getattr(member, "profile", None)
-    if profile is None or not profile.offers_mentoring:
-        return "no mentoring offer on their profile"
-    return profile.mentoring_offer_summary()
+    offer = profile.visible_to(BOARD_SITE).mentoring_offer if profile else ""
+    return offer or "no mentoring offer shown to the board"
 
 
 @admin.register(Application)

@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class MembersConfig(AppConfig):
     name = "members"
     verbose_name = "Members"
+
+    def ready(self) -> None:
+        from allauth.mfa.signals import authenticator_added
+
+        from members.privacy import remember_new_factor
+
+        authenticator_added.connect(remember_new_factor, dispatch_uid="members-new-factor")

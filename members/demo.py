@@ -9,7 +9,6 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from members.models import (
-    FIELD_VISIBILITY_DEFAULTS,
     CareerStage,
     MentoringFormat,
     OrganisationType,
@@ -19,6 +18,7 @@ from members.models import (
     User,
     Visibility,
 )
+from members.privacy import DEFAULTS
 from network.models import MembershipCategory
 
 FIRST_NAMES = [
@@ -80,7 +80,7 @@ def profile_fields(rng: random.Random, categories: Sequence[MembershipCategory])
     profession = rng.choice(list(ROLES))
     organisation, organisation_type, region = rng.choice(ORGANISATIONS)
     mentors = rng.random() < 0.5
-    visibility = dict(FIELD_VISIBILITY_DEFAULTS)
+    visibility = dict(DEFAULTS)
     if rng.random() < 0.2:
         visibility["job_title"] = rng.choice([Visibility.BOARD, Visibility.ONLY_ME])
     if rng.random() < 0.2:

@@ -5,33 +5,10 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import URLValidator
 
-from members.models import (
-    FIELD_VISIBILITY_DEFAULTS,
-    MentoringFormat,
-    Profile,
-    Visibility,
-)
+from members.models import MentoringFormat, Profile
 from members.photos import prepare_photo
+from members.privacy import DEFAULTS, PARTS, Visibility
 from network.models import OPTIONAL_EMAIL_CATEGORIES, SensitiveCharacteristic
-
-# Each "who can see" question, the words it uses and the field it follows on the form.
-VISIBILITY_QUESTIONS = {
-    "pronouns": ("your pronouns", "pronouns"),
-    "job_title": ("your job title", "job_title"),
-    "organisation": ("your organisation", "organisation_type"),
-    "profession": ("your profession", "profession"),
-    "region": ("your region", "region"),
-    "career_stage": ("your career stage", "career_stage"),
-    "career_aspiration": ("your career aspiration", "career_aspiration"),
-    "bio": ("your introduction", "bio"),
-    "links": ("your links", "links"),
-    "mentoring_offer": ("your mentoring offer", "mentoring_formats"),
-    "mentoring_needs": ("what you are looking for from mentoring", "mentoring_needs_topics"),
-    "living_library": ("your living library topics", "living_library_topics"),
-    "photo": ("your photo", None),
-    "category": ("your membership category", None),
-    "milestones": ("your career milestones", None),
-}
 
 
 def visibility_field_name(field: str) -> str:
@@ -102,21 +79,13 @@ class ProfileForm(forms.ModelForm):
         order: list[str] = []
         for name in self.fields:
             order.append(name)
-            order.extend(
-                visibility_field_name(field)
-                for field, (_, after) in VISIBILITY_QUESTIONS.items()
-                if after == name
-            )
-        order.extend(
-            visibility_field_name(field)
-            for field, (_, after) in VISIBILITY_QUESTIONS.items()
-            if after is None
-        )
-        for field, (words, _) in VISIBILITY_QUESTIONS.items():
-            self.fields[visibility_field_name(field)] = forms.ChoiceField(
-                label=f"Who can see {words}",
+            order.extend(visibility_field_name(p.key) for p in PARTS if p.follows == name)
+        order.extend(visibility_field_name(p.key) for p in PARTS if p.follows is None)
+        for part in PARTS:
+            self.fields[visibility_field_name(part.key)] = forms.ChoiceField(
+                label=f"Who can see {part.question}",
                 choices=Visibility.choices,
-                initial=self.instance.visibility_of(field),
+                initial=self.instance.visibility_of(part.key),
             )
         self.order_fields(order)
 
@@ -143,8 +112,7 @@ class ProfileForm(forms.ModelForm):
     def save(self, commit: bool = True) -> Profile:
         profile = super().save(commit=False)
         profile.visibility = {
-            field: self.cleaned_data[visibility_field_name(field)]
-            for field in FIELD_VISIBILITY_DEFAULTS
+            field: self.cleaned_data[visibility_field_name(field)] for field in DEFAULTS
         }
         if commit:
             profile.save()

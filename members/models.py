@@ -1,4 +1,4 @@
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from functools import cached_property
 from typing import Any, ClassVar
 
@@ -7,6 +7,8 @@ from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import connection, models
 from django.db.models.functions import Lower
 from django.utils import timezone
+
+from members.privacy import DEFAULTS, PARTS, Viewer, Visibility, VisibleProfile
 
 BOARD_GROUP = "Programme board"
 
@@ -81,12 +83,6 @@ class User(AbstractBaseUser, PermissionsMixin):
         )
 
 
-class Visibility(models.TextChoices):
-    MEMBERS = "members", "Members"
-    BOARD = "board", "Programme board only"
-    ONLY_ME = "only_me", "Only me"
-
-
 class OrganisationType(models.TextChoices):
     TRUST = "trust", "NHS trust"
     ICB = "icb", "Integrated care board"
@@ -140,27 +136,6 @@ class MentoringFormat(models.TextChoices):
     PHONE = "phone", "Phone"
 
 
-# The fields whose audience a member chooses, with where each starts. The directory needs names,
-# roles and places to be useful; anything about plans, identity or history starts closed.
-FIELD_VISIBILITY_DEFAULTS: dict[str, str] = {
-    "pronouns": Visibility.ONLY_ME,
-    "job_title": Visibility.MEMBERS,
-    "organisation": Visibility.MEMBERS,
-    "profession": Visibility.MEMBERS,
-    "region": Visibility.MEMBERS,
-    "career_stage": Visibility.BOARD,
-    "career_aspiration": Visibility.BOARD,
-    "bio": Visibility.MEMBERS,
-    "photo": Visibility.MEMBERS,
-    "links": Visibility.MEMBERS,
-    "category": Visibility.BOARD,
-    "mentoring_offer": Visibility.MEMBERS,
-    "mentoring_needs": Visibility.BOARD,
-    "living_library": Visibility.MEMBERS,
-    "milestones": Visibility.BOARD,
-}
-
-
 # The parts of a profile that make it useful to others, for the home page's "how complete".
 COMPLETENESS_FIELDS = [
     ("job_title", "your job title"),
@@ -171,15 +146,6 @@ COMPLETENESS_FIELDS = [
     ("bio", "an introduction"),
     ("photo", "a photo"),
 ]
-
-
-def audiences_for(viewer: "User", owner_id: int) -> set[str]:
-    """Which visibilities a viewer may see on the profile of the account `owner_id`."""
-    if viewer.pk == owner_id:
-        return {Visibility.MEMBERS, Visibility.BOARD, Visibility.ONLY_ME}
-    if viewer.is_board_member:
-        return {Visibility.MEMBERS, Visibility.BOARD}
-    return {Visibility.MEMBERS}
 
 
 class ProfileQuerySet(models.QuerySet["Profile"]):
@@ -259,13 +225,13 @@ class Profile(models.Model):
         Profile.objects.filter(pk=self.pk).refresh_search_vectors()
 
     def visibility_of(self, field: str) -> str:
-        return self.visibility.get(field, FIELD_VISIBILITY_DEFAULTS[field])
+        return self.visibility.get(field, DEFAULTS[field])
 
     def shown_to_members(self, field: str) -> bool:
         return self.visibility_of(field) == Visibility.MEMBERS
 
     def fill_visibility_defaults(self) -> None:
-        self.visibility = {**FIELD_VISIBILITY_DEFAULTS, **self.visibility}
+        self.visibility = {**DEFAULTS, **self.visibility}
 
     def missing_fields(self) -> list[str]:
         """What a member has not told the network yet, in the words the home page uses."""
@@ -295,18 +261,14 @@ class Profile(models.Model):
     def build_search_document(self, shown_self_descriptions: Iterable[str] = ()) -> str:
         """The text members may find this profile by: only what its member shows them."""
         parts = [self.display_name]
-        searchable = {
-            "job_title": [self.job_title],
-            "organisation": [self.organisation],
-            "bio": [self.bio],
-            "mentoring_offer": [self.mentoring_topics] if self.offers_mentoring else [],
-            "living_library": [self.living_library_topics],
-        }
-        for field, texts in searchable.items():
-            if self.shown_to_members(field):
-                parts.extend(texts)
+        for part in PARTS:
+            if self.shown_to_members(part.key):
+                parts.extend(part.search_text(self))
         parts.extend(shown_self_descriptions)
         return "\n".join(part for part in parts if part)
+
+    def visible_to(self, viewer: Viewer) -> VisibleProfile:
+        return VisibleProfile(self, viewer.audiences_on(self.pk))
 
 
 class CareerMilestone(models.Model):
@@ -359,34 +321,6 @@ class SelfDescription(models.Model):
 
     def __str__(self) -> str:
         return "self-description"
-
-
-# What a profile page shows, in order: (visibility key, label, how to read the value).
-PROFILE_DETAILS: list[tuple[str, str, Callable[[Profile], object]]] = [
-    ("pronouns", "Pronouns", lambda p: p.pronouns),
-    ("job_title", "Job title", lambda p: p.job_title),
-    ("organisation", "Organisation", lambda p: p.organisation),
-    ("organisation", "Type of organisation", lambda p: p.get_organisation_type_display()),
-    ("profession", "Profession", lambda p: p.get_profession_display()),
-    ("region", "Region", lambda p: p.get_region_display()),
-    ("category", "Membership", lambda p: p.category.name if p.category else ""),
-    ("career_stage", "Career stage", lambda p: p.get_career_stage_display()),
-    ("career_aspiration", "Career aspiration", lambda p: p.career_aspiration),
-    ("bio", "About", lambda p: p.bio),
-    ("links", "Links", lambda p: p.links),
-    ("mentoring_offer", "Mentoring", lambda p: p.mentoring_offer_summary()),
-    ("mentoring_needs", "Looking for mentoring on", lambda p: p.mentoring_needs_summary()),
-    ("living_library", "Living library topics", lambda p: p.living_library_topics),
-]
-
-
-def details_for(profile: Profile, audiences: set[str]) -> list[tuple[str, object]]:
-    """The non-empty parts of a profile that someone with these audiences may see."""
-    return [
-        (label, value)
-        for field, label, read in PROFILE_DETAILS
-        if profile.visibility_of(field) in audiences and (value := read(profile))
-    ]
 
 
 class GuidelinesAcceptance(models.Model):

@@ -22,7 +22,8 @@ from members.forms import (
     ProfileForm,
     SelfDescriptionForm,
 )
-from members.models import CareerMilestone, Profile, User, audiences_for, details_for
+from members.models import CareerMilestone, Profile, User
+from members.privacy import Viewer
 from network import mail
 from network.models import OPTIONAL_EMAIL_CATEGORIES, EmailOptOut, NetworkSettings
 
@@ -64,11 +65,8 @@ def account(request: SignedInRequest) -> HttpResponse:
 def directory(request: SignedInRequest) -> HttpResponse:
     found = DirectoryFilter(request.GET, queryset=Profile.objects.in_directory())
     page = Paginator(found.qs, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
-    viewer = request.user
-    cards = [
-        (profile, details_for(profile, audiences_for(viewer, profile.pk))[:4])
-        for profile in page.object_list
-    ]
+    viewer = Viewer.of(request)
+    cards = [(profile, profile.visible_to(viewer).details[:4]) for profile in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -83,20 +81,12 @@ def profile(request: SignedInRequest, pk: int) -> HttpResponse:
     shown = get_object_or_404(
         Profile.objects.select_related("category", "user"), pk=pk, user__is_active=True
     )
-    audiences = audiences_for(request.user, shown.pk)
     return render(
         request,
         "members/profile.html",
         {
             "shown": shown,
-            "details": details_for(shown, audiences),
-            "photo_visible": bool(shown.photo) and shown.visibility_of("photo") in audiences,
-            "milestones": (
-                shown.milestones.all() if shown.visibility_of("milestones") in audiences else []
-            ),
-            "self_descriptions": shown.self_descriptions.filter(
-                visibility__in=audiences
-            ).select_related("characteristic"),
+            "visible": shown.visible_to(Viewer.of(request)),
             "is_own": shown.pk == request.user.pk,
         },
     )
@@ -105,7 +95,7 @@ def profile(request: SignedInRequest, pk: int) -> HttpResponse:
 @login_required
 def photo(request: SignedInRequest, pk: int) -> FileResponse:
     shown = get_object_or_404(Profile, pk=pk, user__is_active=True)
-    if not shown.photo or shown.visibility_of("photo") not in audiences_for(request.user, pk):
+    if not shown.visible_to(Viewer.of(request)).photo:
         raise Http404("No photo to show.")
     response = FileResponse(shown.photo.open("rb"), content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=3600"

@@ -1,7 +1,9 @@
 from typing import Any
 
 import factory
+from allauth.account.internal.flows.login import record_authentication
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.test import Client, RequestFactory
 
 from invitations.models import Application
 from members.models import Profession, Region, User
@@ -56,3 +58,14 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     career_aspiration = "Chief nurse of an acute trust."
     mentoring_evidence = "Mentored six ward managers over four years."
     current_mentees = 2
+
+
+def sign_in_with_mfa(client: Client, user: User) -> None:
+    """Sign a test client in as someone whose session passed two-factor authentication,
+    recorded in the session the way allauth records it after a code is entered."""
+    client.force_login(user)
+    request = RequestFactory().get("/")
+    request.session = client.session
+    request.user = user
+    record_authentication(request, user, "mfa", type="totp")
+    request.session.save()

@@ -4,7 +4,7 @@ from django.test import Client
 
 from members.models import BOARD_GROUP, User
 from network.models import NetworkSettings
-from tests.factories import BoardMemberFactory, MemberFactory, enable_totp
+from tests.factories import BoardMemberFactory, MemberFactory, enable_totp, sign_in_with_mfa
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +44,7 @@ def test_board_member_without_mfa_is_sent_to_set_it_up(client: Client) -> None:
 
 
 def test_board_member_with_mfa_reaches_the_board_site(client: Client, board_member: User) -> None:
-    client.force_login(board_member)
+    sign_in_with_mfa(client, board_member)
     response = client.get("/board/")
     assert response.status_code == 200
     page = response.content.decode()
@@ -56,7 +56,7 @@ def test_board_edits_the_network_settings_and_the_site_shows_them(
     client: Client, board_member: User
 ) -> None:
     NetworkSettings.load()
-    client.force_login(board_member)
+    sign_in_with_mfa(client, board_member)
     form = {
         "name": "Health and Care LGBTQ+ Leaders Network",
         "sponsor": "NHS Confederation",
@@ -92,7 +92,7 @@ def test_board_cannot_set_an_expiry_outside_the_allowed_range(
     client: Client, board_member: User
 ) -> None:
     network = NetworkSettings.load()
-    client.force_login(board_member)
+    sign_in_with_mfa(client, board_member)
     response = client.post(
         "/board/network/networksettings/1/change/",
         {
@@ -125,7 +125,7 @@ def test_board_group_holds_the_permissions_the_board_needs() -> None:
 
 
 def test_board_member_cannot_grant_superuser_status(client: Client, board_member: User) -> None:
-    client.force_login(board_member)
+    sign_in_with_mfa(client, board_member)
     member = MemberFactory()
     page = client.get(f"/board/members/user/{member.pk}/change/").content.decode()
     assert 'name="is_superuser"' not in page

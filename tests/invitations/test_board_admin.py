@@ -5,7 +5,7 @@ from django.test import Client
 from invitations import services
 from invitations.models import Application, Invitation
 from members.models import User
-from tests.factories import ApplicationFactory, BoardMemberFactory, MemberFactory
+from tests.factories import ApplicationFactory, BoardMemberFactory, MemberFactory, sign_in_with_mfa
 
 pytestmark = pytest.mark.django_db
 
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def board_client(board_member: User) -> Client:
     client = Client()
-    client.force_login(board_member)
+    sign_in_with_mfa(client, board_member)
     return client
 
 

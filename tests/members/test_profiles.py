@@ -12,7 +12,13 @@ from PIL import Image
 from members import services
 from members.models import Profile, Region, User, Visibility
 from network.models import EmailCategory, NetworkSettings, SensitiveCharacteristic
-from tests.factories import PASSWORD, BoardMemberFactory, MemberFactory
+from tests.factories import (
+    PASSWORD,
+    BoardMemberFactory,
+    MemberFactory,
+    enable_totp,
+    sign_in_with_mfa,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +77,7 @@ class TestWhoSeesWhat:
         assert "she/her" not in shown
 
     def test_the_board_also_sees_board_only_fields(self, client: Client, amara: User) -> None:
-        client.force_login(BoardMemberFactory())
+        sign_in_with_mfa(client, BoardMemberFactory())
         shown = page(client, f"/members/{amara.pk}/")
         assert "Chief executive of a teaching hospital" in shown
         assert "zephyrology" not in shown
@@ -209,10 +215,8 @@ class TestSensitiveSelfDescription:
             entries={characteristic.pk: ("Bisexual and proud", Visibility.BOARD)},
         )
         board = BoardMemberFactory()
-        from tests.factories import enable_totp
-
         enable_totp(board)
-        client.force_login(board)
+        sign_in_with_mfa(client, board)
         assert "Bisexual" not in page(client, "/board/members/user/")
 
 

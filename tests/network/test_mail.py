@@ -19,7 +19,7 @@ from network import mail
 from network.celery import app as celery_app
 from network.models import EmailCategory, EmailOptOut, OutboundEmail
 from network.tasks import send_email
-from tests.factories import ApplicationFactory
+from tests.factories import ApplicationFactory, sign_in_with_mfa
 
 Status = OutboundEmail.Status
 RESET = "account/password_reset_key"
@@ -111,7 +111,7 @@ class TestOutbox:
         assert email.attempts == mail.MAX_ATTEMPTS
 
         client = Client()
-        client.force_login(board_member)
+        sign_in_with_mfa(client, board_member)
         page = client.get("/board/network/outboundemail/?status__exact=failed").content.decode()
         assert "amara@example.org" in page
         assert "Send the selected failed emails again" in page

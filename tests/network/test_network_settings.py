@@ -5,6 +5,7 @@ from django.test.utils import CaptureQueriesContext
 
 from members.models import User
 from network.models import MembershipCategory, NetworkSettings
+from tests.factories import sign_in_with_mfa
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +68,7 @@ def test_navigation_fits_the_signed_in_role(
     assert "Sign out" in page
     assert 'href="/board/"' not in page
 
-    client.force_login(board_member)
+    sign_in_with_mfa(client, board_member)
     assert 'href="/board/"' in client.get("/home/").content.decode()
 
 

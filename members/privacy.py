@@ -1,0 +1,219 @@
+"""Who may see what of a profile: one registry of the parts a member controls, one answer.
+
+Every page, export, search document, email and admin screen that shows another member's profile
+asks `Profile.visible_to(viewer)`; a new part of a profile is one entry in `PARTS`, and the forms,
+the defaults, the profile page, the directory cards and the search document follow from it.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from allauth.account.authentication import get_authentication_records
+from allauth.account.internal.flows.login import record_authentication
+from django.db import models
+from django.http import HttpRequest
+
+if TYPE_CHECKING:
+    from members.models import Profile, User
+
+
+class Visibility(models.TextChoices):
+    MEMBERS = "members", "Members"
+    BOARD = "board", "Programme board only"
+    ONLY_ME = "only_me", "Only me"
+
+
+Reader = Callable[["Profile"], object]
+
+
+@dataclass(frozen=True)
+class ProfilePart:
+    """A part of a profile whose audience its member chooses."""
+
+    key: str
+    # "Who can see {question}" on the profile form.
+    question: str
+    default: Visibility
+    # The form field the audience question follows; None puts it at the end of the form.
+    follows: str | None
+    # What the profile page shows of it: (label, how to read the value).
+    shown: tuple[tuple[str, Reader], ...] = ()
+    # The text members may find the profile by, when the part is shown to members.
+    search_text: Callable[["Profile"], list[str]] = field(default=lambda profile: [])
+
+
+def _display(name: str) -> Reader:
+    return lambda profile: getattr(profile, f"get_{name}_display")()
+
+
+def _text(name: str) -> Reader:
+    return lambda profile: getattr(profile, name)
+
+
+# Where each part starts: the directory needs names, roles and places to be useful; anything
+# about plans, identity or history starts closed.
+PARTS: tuple[ProfilePart, ...] = (
+    ProfilePart(
+        "pronouns", "your pronouns", Visibility.ONLY_ME, "pronouns",
+        (("Pronouns", _text("pronouns")),),
+    ),
+    ProfilePart(
+        "job_title", "your job title", Visibility.MEMBERS, "job_title",
+        (("Job title", _text("job_title")),),
+        lambda p: [p.job_title],
+    ),
+    ProfilePart(
+        "organisation", "your organisation", Visibility.MEMBERS, "organisation_type",
+        (
+            ("Organisation", _text("organisation")),
+            ("Type of organisation", _display("organisation_type")),
+        ),
+        lambda p: [p.organisation],
+    ),
+    ProfilePart(
+        "profession", "your profession", Visibility.MEMBERS, "profession",
+        (("Profession", _display("profession")),),
+    ),
+    ProfilePart(
+        "region", "your region", Visibility.MEMBERS, "region",
+        (("Region", _display("region")),),
+    ),
+    ProfilePart(
+        "category", "your membership category", Visibility.BOARD, None,
+        (("Membership", lambda p: p.category.name if p.category else ""),),
+    ),
+    ProfilePart(
+        "career_stage", "your career stage", Visibility.BOARD, "career_stage",
+        (("Career stage", _display("career_stage")),),
+    ),
+    ProfilePart(
+        "career_aspiration", "your career aspiration", Visibility.BOARD, "career_aspiration",
+        (("Career aspiration", _text("career_aspiration")),),
+    ),
+    ProfilePart(
+        "bio", "your introduction", Visibility.MEMBERS, "bio",
+        (("About", _text("bio")),),
+        lambda p: [p.bio],
+    ),
+    ProfilePart(
+        "links", "your links", Visibility.MEMBERS, "links",
+        (("Links", _text("links")),),
+    ),
+    ProfilePart(
+        "mentoring_offer", "your mentoring offer", Visibility.MEMBERS, "mentoring_formats",
+        (("Mentoring", lambda p: p.mentoring_offer_summary()),),
+        lambda p: [p.mentoring_topics] if p.offers_mentoring else [],
+    ),
+    ProfilePart(
+        "mentoring_needs", "what you are looking for from mentoring", Visibility.BOARD,
+        "mentoring_needs_topics",
+        (("Looking for mentoring on", lambda p: p.mentoring_needs_summary()),),
+    ),
+    ProfilePart(
+        "living_library", "your living library topics", Visibility.MEMBERS,
+        "living_library_topics",
+        (("Living library topics", _text("living_library_topics")),),
+        lambda p: [p.living_library_topics],
+    ),
+    ProfilePart("photo", "your photo", Visibility.MEMBERS, None),
+    ProfilePart("milestones", "your career milestones", Visibility.BOARD, None),
+)  # fmt: skip
+
+DEFAULTS: dict[str, str] = {part.key: part.default for part in PARTS}
+
+AUDIENCES = {
+    "owner": frozenset({Visibility.MEMBERS, Visibility.BOARD, Visibility.ONLY_ME}),
+    "board": frozenset({Visibility.MEMBERS, Visibility.BOARD}),
+    "member": frozenset({Visibility.MEMBERS}),
+    "nobody": frozenset(),
+}
+
+
+def remember_new_factor(
+    sender: object, request: HttpRequest, user: "User", authenticator: object, **kwargs: object
+) -> None:
+    """Setting up a factor proves it (a code, after the password again): count it as passed.
+
+    allauth records a factor only when it is used to sign in; without this a board member who
+    has just turned on two-factor authentication would have to sign out and in again.
+    """
+    record_authentication(request, user, "mfa", id=getattr(authenticator, "pk", None))
+
+
+def passed_mfa(request: HttpRequest) -> bool:
+    """Whether this session's person proved a second factor (at sign-in, since, or on setup)."""
+    records = get_authentication_records(request, getattr(request, "user", None))
+    return any(record.get("method") == "mfa" for record in records)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Someone looking at profiles: who they are, and whether the board's view is open to them.
+
+    The board sees what members showed the board only in a session that passed two-factor
+    authentication: a board member's password alone never opens it.
+    """
+
+    user_id: int | None
+    board: bool = False
+
+    @classmethod
+    def of(cls, request: HttpRequest) -> "Viewer":
+        user: User = request.user  # type: ignore[assignment]
+        if not user.is_authenticated or not user.is_active:
+            return cls(user_id=None)
+        return cls(user_id=user.pk, board=user.is_board_member and passed_mfa(request))
+
+    def audiences_on(self, owner_id: int) -> frozenset[str]:
+        if self.user_id is not None and self.user_id == owner_id:
+            return AUDIENCES["owner"]
+        if self.board:
+            return AUDIENCES["board"]
+        return AUDIENCES["nobody" if self.user_id is None else "member"]
+
+
+# The board site's screens: its admin site opens only to board members whose session passed
+# two-factor authentication (board/admin.py), so they see what members showed the board.
+BOARD_SITE = Viewer(user_id=None, board=True)
+
+
+@dataclass(frozen=True)
+class VisibleProfile:
+    """What one viewer may see of one profile."""
+
+    profile: "Profile"
+    audiences: frozenset[str]
+
+    def shows(self, key: str) -> bool:
+        return self.profile.visibility_of(key) in self.audiences
+
+    @property
+    def details(self) -> list[tuple[str, object]]:
+        return [
+            (label, value)
+            for part in PARTS
+            if self.shows(part.key)
+            for label, read in part.shown
+            if (value := read(self.profile))
+        ]
+
+    @property
+    def photo(self) -> bool:
+        return bool(self.profile.photo) and self.shows("photo")
+
+    @property
+    def milestones(self) -> list[object]:
+        return list(self.profile.milestones.all()) if self.shows("milestones") else []
+
+    @property
+    def self_descriptions(self) -> list[object]:
+        return list(
+            self.profile.self_descriptions.filter(visibility__in=self.audiences).select_related(
+                "characteristic"
+            )
+        )
+
+    @property
+    def mentoring_offer(self) -> str:
+        return self.profile.mentoring_offer_summary() if self.shows("mentoring_offer") else ""
