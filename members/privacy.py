@@ -7,7 +7,7 @@ the defaults, the profile page, the directory cards and the search document foll
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from allauth.account.authentication import get_authentication_records
 from allauth.account.internal.flows.login import record_authentication
@@ -24,7 +24,9 @@ class Visibility(models.TextChoices):
     ONLY_ME = "only_me", "Only me"
 
 
-Reader = Callable[["Profile"], object]
+# Readers take Any: the Profile model imports this module, so its type is not known here yet.
+Reader = Callable[[Any], object]
+SearchText = Callable[[Any], list[str]]
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,7 @@ class ProfilePart:
     # What the profile page shows of it: (label, how to read the value).
     shown: tuple[tuple[str, Reader], ...] = ()
     # The text members may find the profile by, when the part is shown to members.
-    search_text: Callable[["Profile"], list[str]] = field(default=lambda profile: [])
+    search_text: SearchText = field(default=lambda profile: [])
 
 
 def _display(name: str) -> Reader:
@@ -49,6 +51,14 @@ def _display(name: str) -> Reader:
 
 def _text(name: str) -> Reader:
     return lambda profile: getattr(profile, name)
+
+
+def _search(name: str) -> SearchText:
+    return lambda profile: [getattr(profile, name)]
+
+
+def _mentoring_search(profile: Any) -> list[str]:
+    return [profile.mentoring_topics] if profile.offers_mentoring else []
 
 
 # Where each part starts: the directory needs names, roles and places to be useful; anything
@@ -61,7 +71,7 @@ PARTS: tuple[ProfilePart, ...] = (
     ProfilePart(
         "job_title", "your job title", Visibility.MEMBERS, "job_title",
         (("Job title", _text("job_title")),),
-        lambda p: [p.job_title],
+        _search("job_title"),
     ),
     ProfilePart(
         "organisation", "your organisation", Visibility.MEMBERS, "organisation_type",
@@ -69,7 +79,7 @@ PARTS: tuple[ProfilePart, ...] = (
             ("Organisation", _text("organisation")),
             ("Type of organisation", _display("organisation_type")),
         ),
-        lambda p: [p.organisation],
+        _search("organisation"),
     ),
     ProfilePart(
         "profession", "your profession", Visibility.MEMBERS, "profession",
@@ -94,7 +104,7 @@ PARTS: tuple[ProfilePart, ...] = (
     ProfilePart(
         "bio", "your introduction", Visibility.MEMBERS, "bio",
         (("About", _text("bio")),),
-        lambda p: [p.bio],
+        _search("bio"),
     ),
     ProfilePart(
         "links", "your links", Visibility.MEMBERS, "links",
@@ -103,7 +113,7 @@ PARTS: tuple[ProfilePart, ...] = (
     ProfilePart(
         "mentoring_offer", "your mentoring offer", Visibility.MEMBERS, "mentoring_formats",
         (("Mentoring", lambda p: p.mentoring_offer_summary()),),
-        lambda p: [p.mentoring_topics] if p.offers_mentoring else [],
+        _mentoring_search,
     ),
     ProfilePart(
         "mentoring_needs", "what you are looking for from mentoring", Visibility.BOARD,
@@ -114,7 +124,7 @@ PARTS: tuple[ProfilePart, ...] = (
         "living_library", "your living library topics", Visibility.MEMBERS,
         "living_library_topics",
         (("Living library topics", _text("living_library_topics")),),
-        lambda p: [p.living_library_topics],
+        _search("living_library_topics"),
     ),
     ProfilePart("photo", "your photo", Visibility.MEMBERS, None),
     ProfilePart("milestones", "your career milestones", Visibility.BOARD, None),
