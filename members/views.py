@@ -98,7 +98,7 @@ def photo(request: SignedInRequest, pk: int) -> FileResponse:
     if not shown.visible_to(Viewer.of(request)).photo:
         raise Http404("No photo to show.")
     response = FileResponse(shown.photo.open("rb"), content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
+    response["Cache-Control"] = "private, max-age=300"
     return response
 
 
