@@ -13,13 +13,15 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from anymail.exceptions import AnymailError
+from celery import Task, shared_task
 from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F
+from django.template import TemplateDoesNotExist, TemplateSyntaxError
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -42,8 +44,18 @@ SWEEP_GRACE = timedelta(minutes=2)
 SWEEP_LIMIT = 5000
 BATCH_SIZE = 1000
 UNSUBSCRIBE_SALT = "network.mail.unsubscribe"
-# Errors from the provider or the connection to it, worth another try later.
-PROVIDER_ERRORS = (AnymailError, OSError)
+# Errors that cannot heal: the same message would fail the same way on every try (a missing or
+# broken template, a context that does not fit it, a record it names that is gone). Anything else
+# (the provider, or the connection to it, the cache, the database or the broker, failing for a
+# while) is tried again with back-off, and fails for good only after MAX_ATTEMPTS.
+PERMANENT_ERRORS: tuple[type[Exception], ...] = (
+    TemplateDoesNotExist,
+    TemplateSyntaxError,
+    ObjectDoesNotExist,
+    KeyError,
+    TypeError,
+    ValueError,
+)
 PROVIDER_EVENTS = {
     "delivered": Status.DELIVERED,
     "bounced": Status.BOUNCED,
@@ -161,10 +173,21 @@ def _opted_out(addresses: set[str], category: EmailCategory) -> set[str]:
     )
 
 
+# The task lives beside the outbox it works on, so this module needs nothing from network.tasks
+# (which imports it); it keeps the name it has always had, so tasks already queued still run.
+# Late acknowledgement and reject-on-worker-lost come from the settings (CELERY_TASK_*), so a
+# worker that dies mid-task gives the task back to the broker; the outbox claim keeps the
+# redelivered task from sending twice.
+@shared_task(bind=True, name="network.tasks.send_email", max_retries=MAX_ATTEMPTS)
+def send_email(self: Task, email_id: int) -> bool:
+    try:
+        return deliver(email_id=email_id)
+    except RetryLater as later:
+        raise self.retry(countdown=later.seconds) from later
+
+
 def enqueue(ids: Sequence[int]) -> None:
     """Hand rows to the workers. With the broker down, the rows wait for the sweep instead."""
-    from network.tasks import send_email
-
     for position, email_id in enumerate(ids):
         try:
             send_email.apply_async((email_id,), retry=False)
@@ -176,7 +199,8 @@ def enqueue(ids: Sequence[int]) -> None:
 def deliver(*, email_id: int) -> bool:
     """Send one queued message, once. Returns whether this call sent it.
 
-    Raises RetryLater after a provider error while attempts remain.
+    Raises RetryLater after an error that may pass (the provider, cache, database or broker
+    unreachable) while attempts remain.
     """
     now = timezone.now()
     # The conditional update is the claim: a duplicate task, a retry or the sweep racing a
@@ -190,13 +214,12 @@ def deliver(*, email_id: int) -> bool:
     try:
         message = render_email(email)
         message.send()
-    except PROVIDER_ERRORS as error:
-        return _after_provider_error(email, error)
-    except Exception as error:
-        # A message that cannot be rendered will not render on a retry either.
+    except PERMANENT_ERRORS as error:
         _finish(email, Status.FAILED, error=f"{type(error).__name__}: {error}")
         logger.exception("email %s (%s) could not be built", email.pk, email.template)
         return False
+    except Exception as error:
+        return _after_passing_error(email, error)
     status = getattr(message, "anymail_status", None)
     _finish(email, Status.SENT, provider_message_id=getattr(status, "message_id", None) or "")
     logger.info(
@@ -205,7 +228,7 @@ def deliver(*, email_id: int) -> bool:
     return True
 
 
-def _after_provider_error(email: OutboundEmail, error: Exception) -> bool:
+def _after_passing_error(email: OutboundEmail, error: Exception) -> bool:
     detail = f"{type(error).__name__}: {error}"
     if email.attempts >= MAX_ATTEMPTS:
         _finish(email, Status.FAILED, error=detail)

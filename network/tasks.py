@@ -1,8 +1,11 @@
-from celery import Task, shared_task
+from celery import shared_task
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 from network import mail
+from network.mail import send_email
+
+__all__ = ["clear_expired_sessions", "send_email", "sweep_outbox"]
 
 
 @shared_task
@@ -10,17 +13,6 @@ def clear_expired_sessions() -> int:
     """Remove sessions past their expiry, so signed-out visits leave nothing behind."""
     deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
     return deleted
-
-
-# Late acknowledgement and reject-on-worker-lost come from the settings (CELERY_TASK_*), so a
-# worker that dies mid-task gives the task back to the broker; the outbox claim keeps the
-# redelivered task from sending twice.
-@shared_task(bind=True, max_retries=mail.MAX_ATTEMPTS)
-def send_email(self: Task, email_id: int) -> bool:
-    try:
-        return mail.deliver(email_id=email_id)
-    except mail.RetryLater as later:
-        raise self.retry(countdown=later.seconds) from later
 
 
 @shared_task

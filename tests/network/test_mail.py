@@ -6,18 +6,21 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import redis
 from django.conf import settings as django_settings
 from django.core import mail as django_mail
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
+from django.template import TemplateSyntaxError
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from invitations.models import Invitation
 from members.models import User
 from network import mail
 from network.celery import app as celery_app
-from network.models import EmailCategory, EmailOptOut, OutboundEmail
+from network.models import EmailCategory, EmailOptOut, NetworkSettings, OutboundEmail
 from network.tasks import send_email
 from tests.factories import ApplicationFactory, sign_in_with_mfa
 
@@ -134,6 +137,69 @@ class TestOutbox:
         assert email.status == Status.FAILED
         assert email.attempts == 1
         assert "TemplateDoesNotExist" in email.last_error
+
+    @pytest.mark.parametrize(
+        "outage",
+        [
+            redis.exceptions.ConnectionError("Error 111 connecting to 127.0.0.1:6379."),
+            redis.exceptions.TimeoutError("Timeout reading from socket"),
+            OperationalError("the database system is starting up"),
+            InterfaceError("connection already closed"),
+            KombuOperationalError("Error 111 connecting to 127.0.0.1:6379."),
+        ],
+        ids=type,
+    )
+    def test_a_cache_or_database_outage_while_rendering_is_retried_then_sent_once(
+        self, monkeypatch, outage: Exception
+    ) -> None:
+        read_settings = NetworkSettings.load
+        outages = [outage]
+
+        def load_during_an_outage() -> NetworkSettings:
+            if outages:
+                raise outages.pop()
+            return read_settings()
+
+        monkeypatch.setattr(NetworkSettings, "load", load_during_an_outage)
+        email = queue_reset()
+        with pytest.raises(mail.RetryLater):
+            mail.deliver(email_id=email.pk)
+        email.refresh_from_db()
+        assert email.status == Status.QUEUED
+        assert email.attempts == 1
+        assert type(outage).__name__ in email.last_error
+        assert email.secret_context == RESET_LINK
+
+        assert mail.deliver(email_id=email.pk) is True
+        assert mail.deliver(email_id=email.pk) is False
+        email.refresh_from_db()
+        assert email.status == Status.SENT
+        assert email.attempts == 2
+        assert len(django_mail.outbox) == 1
+
+    @pytest.mark.parametrize(
+        "fault",
+        [
+            TemplateSyntaxError("Invalid block tag: 'endfor'"),
+            KeyError("invitation_id"),
+            ValueError("invalid literal for int() with base 10: 'abc'"),
+            TypeError("'NoneType' object is not subscriptable"),
+        ],
+        ids=type,
+    )
+    def test_a_message_that_can_never_render_fails_at_once(
+        self, monkeypatch, fault: Exception
+    ) -> None:
+        def broken(*args: object, **kwargs: object) -> NetworkSettings:
+            raise fault
+
+        monkeypatch.setattr(NetworkSettings, "load", broken)
+        email = queue_reset()
+        assert mail.deliver(email_id=email.pk) is False
+        email.refresh_from_db()
+        assert email.status == Status.FAILED
+        assert email.attempts == 1
+        assert type(fault).__name__ in email.last_error
 
     def test_sweep_sends_what_never_reached_a_worker_and_frees_dead_claims(
         self, django_capture_on_commit_callbacks
