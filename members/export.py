@@ -1,48 +1,12 @@
 """'Download my data' and 'delete my account': each app contributes the part it holds."""
 
-from collections.abc import Callable
 from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
-from django.utils import timezone
 
 from members.models import Profile, User
-
-Section = Callable[[User], Any]
-_sections: dict[str, Section] = {}
-
-
-def contributes(name: str) -> Callable[[Section], Section]:
-    """Register a function that returns what one app holds about a person, as plain data."""
-
-    def register(section: Section) -> Section:
-        _sections[name] = section
-        return section
-
-    return register
-
-
-Eraser = Callable[[User], None]
-_erasers: list[Eraser] = []
-
-
-def erases(eraser: Eraser) -> Eraser:
-    """Register a function that removes what one app holds about a person who leaves."""
-    _erasers.append(eraser)
-    return eraser
-
-
-def erase_for(user: User) -> None:
-    for eraser in _erasers:
-        eraser(user)
-
-
-def export_for(user: User) -> dict[str, Any]:
-    data: dict[str, Any] = {"exported_at": timezone.now().isoformat()}
-    for name, section in _sections.items():
-        data[name] = section(user)
-    return data
+from network.personal_data import contributes
 
 
 @contributes("account")

@@ -8,7 +8,6 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from members.export import erase_for
 from members.models import (
     BOARD_GROUP,
     Profile,
@@ -18,6 +17,7 @@ from members.models import (
     Visibility,
 )
 from network.models import EmailOptOut, OutboundEmail
+from network.personal_data import erase_for
 
 # The version of the words a member agrees to before describing sensitive characteristics
 # (templates/members/self_description.html). Change it whenever those words change.

@@ -11,7 +11,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from members import services
-from members.export import export_for
 from members.filters import DirectoryFilter
 from members.forms import (
     ConsentForm,
@@ -26,6 +25,7 @@ from members.models import CareerMilestone, Profile, User
 from members.privacy import Viewer
 from network import mail
 from network.models import OPTIONAL_EMAIL_CATEGORIES, EmailOptOut, NetworkSettings
+from network.personal_data import export_for
 
 DIRECTORY_PAGE_SIZE = 20
 

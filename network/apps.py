@@ -8,8 +8,8 @@ class NetworkConfig(AppConfig):
     def ready(self) -> None:
         from anymail.signals import tracking
 
-        from members.export import contributes
         from network import mail
+        from network.personal_data import contributes
 
         # anymail reports the provider's webhooks through this signal; it is the only way in.
         tracking.connect(mail.record_tracking_event, dispatch_uid="network-mail-tracking")

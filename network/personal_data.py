@@ -1,0 +1,44 @@
+"""What the site holds about a person, gathered from every app: "download my data" and erasure.
+
+The apps register here from their AppConfig.ready(); this module never imports them.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.utils import timezone
+
+Section = Callable[[Any], Any]
+_sections: dict[str, Section] = {}
+
+
+def contributes(name: str) -> Callable[[Section], Section]:
+    """Register a function that returns what one app holds about a person, as plain data."""
+
+    def register(section: Section) -> Section:
+        _sections[name] = section
+        return section
+
+    return register
+
+
+Eraser = Callable[[Any], None]
+_erasers: list[Eraser] = []
+
+
+def erases(eraser: Eraser) -> Eraser:
+    """Register a function that removes what one app holds about a person who leaves."""
+    _erasers.append(eraser)
+    return eraser
+
+
+def erase_for(user: Any) -> None:
+    for eraser in _erasers:
+        eraser(user)
+
+
+def export_for(user: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {"exported_at": timezone.now().isoformat()}
+    for name, section in _sections.items():
+        data[name] = section(user)
+    return data
