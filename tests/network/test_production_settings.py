@@ -1,13 +1,20 @@
 """The production shape: settings are read once at start-up, so each check runs in a new process."""
 
+import io
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+import boto3
+import moto
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from PIL import Image
 
 SCRIPT = """
 import json, django
@@ -149,3 +156,83 @@ def test_the_trusted_proxy_comes_from_the_environment(
     result = run(["-c", SHOW_PROXY_SETTINGS], env)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1]) == expected
+
+
+def storage_in(env: dict[str, str]) -> dict[str, object]:
+    script = """
+import json, django
+django.setup()
+from django.core.files.storage import storages
+storage = storages["default"]
+print(json.dumps({
+    "backend": f"{type(storage).__module__}.{type(storage).__name__}",
+    "bucket": getattr(storage, "bucket_name", None),
+    "endpoint": getattr(storage, "endpoint_url", None),
+    "acl": getattr(storage, "default_acl", "unset"),
+    "signed_urls": getattr(storage, "querystring_auth", None),
+    "location": str(getattr(storage, "location", "")),
+}))
+"""
+    result = run(["-c", script], env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def test_uploads_go_to_an_s3_compatible_bucket_when_one_is_named(tmp_path: Path) -> None:
+    storage = storage_in(
+        production_env(
+            tmp_path,
+            AWS_STORAGE_BUCKET_NAME="network-uploads",
+            AWS_S3_ENDPOINT_URL="https://objects.example.org",
+            AWS_ACCESS_KEY_ID="key-id",
+            AWS_SECRET_ACCESS_KEY="not-a-real-secret",
+        )
+    )
+    assert storage["backend"] == "storages.backends.s3.S3Storage"
+    assert storage["bucket"] == "network-uploads"
+    assert storage["endpoint"] == "https://objects.example.org"
+    # Photos are members' personal data: never public, only reachable through signed links.
+    assert storage["acl"] is None
+    assert storage["signed_urls"] is True
+
+
+def test_uploads_stay_on_disk_under_media_root_without_a_bucket(tmp_path: Path) -> None:
+    env = production_env(tmp_path, MEDIA_ROOT=str(tmp_path / "uploads"))
+    env.pop("AWS_STORAGE_BUCKET_NAME", None)
+    storage = storage_in(env)
+    assert storage["backend"] == "django.core.files.storage.filesystem.FileSystemStorage"
+    assert storage["location"] == str(tmp_path / "uploads")
+
+
+@pytest.mark.django_db
+def test_a_photo_is_stored_in_and_served_from_the_bucket(client: Client, settings: Any) -> None:
+    from members.models import Profile
+    from tests.factories import MemberFactory
+
+    member = MemberFactory()
+    buffer = io.BytesIO()
+    Image.new("RGB", (600, 600), "teal").save(buffer, format="JPEG")
+    with moto.mock_aws():
+        s3 = boto3.client("s3", region_name="eu-west-2")
+        s3.create_bucket(
+            Bucket="network-uploads",
+            CreateBucketConfiguration={"LocationConstraint": "eu-west-2"},
+        )
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "default": {
+                "BACKEND": "storages.backends.s3.S3Storage",
+                "OPTIONS": {"bucket_name": "network-uploads", "region_name": "eu-west-2"},
+            },
+        }
+        client.force_login(member)
+        client.post(
+            "/profile/photo/",
+            {"photo": SimpleUploadedFile("me.jpg", buffer.getvalue(), content_type="image/jpeg")},
+        )
+        name = Profile.objects.get(user=member).photo.name
+        stored = s3.get_object(Bucket="network-uploads", Key=name)["Body"].read()
+        served = client.get(f"/members/{member.pk}/photo/")
+        assert served.status_code == 200
+        assert b"".join(served.streaming_content) == stored  # type: ignore[attr-defined]
+        assert stored.startswith(b"\xff\xd8")  # a JPEG, resized and re-encoded on the way in
