@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -13,6 +13,22 @@ from network.models import OPTIONAL_EMAIL_CATEGORIES, SensitiveCharacteristic
 
 def visibility_field_name(field: str) -> str:
     return f"{field}_visibility"
+
+
+def use_house_words(form: forms.BaseForm) -> None:
+    """Word a form's lists and length limits as the design system does, not as Django does."""
+    for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField):
+            field.empty_label = "Select an option"
+        elif isinstance(field, forms.ChoiceField) and isinstance(field.widget, forms.Select):
+            field.choices = [
+                (value, "Select an option" if value == "" else label)
+                for value, label in cast(list[tuple[Any, Any]], field.choices)
+            ]
+        if isinstance(field, forms.CharField) and field.max_length is not None:
+            field.error_messages["max_length"] = (
+                f"“{field.label}” must be {field.max_length:,} characters or fewer"
+            )
 
 
 class ProfileForm(forms.ModelForm):
@@ -88,6 +104,7 @@ class ProfileForm(forms.ModelForm):
                 initial=self.instance.visibility_of(part.key),
             )
         self.order_fields(order)
+        use_house_words(self)
 
     def clean_links(self) -> str:
         lines = [line.strip() for line in self.cleaned_data["links"].splitlines() if line.strip()]
@@ -144,6 +161,10 @@ class MilestoneForm(forms.Form):
         help_text="For example, appointed non-executive director.",
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        use_house_words(self)
+
 
 class ConsentForm(forms.Form):
     agree = forms.BooleanField(
@@ -176,6 +197,7 @@ class SelfDescriptionForm(forms.Form):
                 initial=visibility,
             )
         self.characteristic_ids = [c.pk for c in characteristics]
+        use_house_words(self)
 
     def entries(self) -> dict[int, tuple[str, str]]:
         return {

@@ -4,7 +4,7 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.contrib.postgres.search import SearchVector, SearchVectorField
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -179,10 +179,12 @@ class Profile(models.Model):
     profession = models.CharField(max_length=30, choices=Profession.choices, blank=True)
     region = models.CharField(max_length=30, choices=Region.choices, blank=True)
     career_stage = models.CharField(max_length=20, choices=CareerStage.choices, blank=True)
-    career_aspiration = models.TextField(blank=True)
-    bio = models.TextField(blank=True)
+    # Each text has a limit a person will not reach, so pasted megabytes are refused by the form
+    # instead of overflowing the search vector (PostgreSQL holds at most 1 MB in one).
+    career_aspiration = models.TextField(max_length=1000, blank=True)
+    bio = models.TextField(max_length=5000, blank=True)
     photo = models.ImageField(upload_to="photos/", blank=True)
-    links = models.TextField(blank=True, help_text="One web address a line.")
+    links = models.TextField(max_length=1000, blank=True, help_text="One web address a line.")
     category = models.ForeignKey(
         "network.MembershipCategory",
         null=True,
@@ -192,11 +194,11 @@ class Profile(models.Model):
     )
     offers_mentoring = models.BooleanField(default=False)
     mentoring_capacity = models.PositiveSmallIntegerField(default=0)
-    mentoring_topics = models.TextField(blank=True)
+    mentoring_topics = models.TextField(max_length=500, blank=True)
     mentoring_formats = models.JSONField(default=list, blank=True)
-    mentoring_goals = models.TextField(blank=True)
-    mentoring_needs_topics = models.TextField(blank=True)
-    living_library_topics = models.TextField(blank=True)
+    mentoring_goals = models.TextField(max_length=2000, blank=True)
+    mentoring_needs_topics = models.TextField(max_length=500, blank=True)
+    living_library_topics = models.TextField(max_length=500, blank=True)
     visibility = models.JSONField(default=dict, blank=True)
     # What members may search for: only text they chose to show members (see update_search).
     search_document = models.TextField(blank=True, editable=False)
@@ -221,8 +223,11 @@ class Profile(models.Model):
                 "description", flat=True
             )
         self.search_document = self.build_search_document(shown)
-        super().save(*args, **kwargs)
-        Profile.objects.filter(pk=self.pk).refresh_search_vectors()
+        # The row and its search vector change together: a vector PostgreSQL refuses must not
+        # leave a saved profile that search still finds by its old words.
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            Profile.objects.filter(pk=self.pk).refresh_search_vectors()
 
     def visibility_of(self, field: str) -> str:
         return self.visibility.get(field, DEFAULTS[field])
