@@ -14,11 +14,16 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from django.conf import settings
 
 from invitations.services import INTEREST_LIMIT
@@ -35,6 +40,31 @@ class Site:
     https_port: int
     nginx_log: Path
     gunicorn_log: Path
+
+
+def write_certificate(folder: Path) -> None:
+    """A throwaway self-signed certificate for HOST, as TLS_CERTIFICATE_DIR would hold."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, HOST)])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    (folder / "fullchain.pem").write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    (folder / "privkey.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
 
 
 def wait_for(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
@@ -86,14 +116,7 @@ def site(tmp_path: Path) -> Iterator[Site]:
 
     certs = tmp_path / "certs"
     certs.mkdir()
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
-        + ["-subj", f"/CN={HOST}", "-keyout", str(certs / "privkey.pem")]
-        + ["-out", str(certs / "fullchain.pem")],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
+    write_certificate(certs)
 
     web_port, http_port, https_port = free_port(), free_port(), free_port()
     config = (Path(settings.BASE_DIR) / "deploy" / "nginx" / "network.conf").read_text()
@@ -123,8 +146,16 @@ def site(tmp_path: Path) -> Iterator[Site]:
     gunicorn_log = tmp_path / "gunicorn.log"
     with gunicorn_log.open("w") as log:
         web = subprocess.Popen(
-            [str(Path(sys.executable).with_name("gunicorn")), "-c", "gunicorn.conf.py"]
-            + ["network.wsgi", "--bind", f"127.0.0.1:{web_port}", "--workers", "1"],
+            [
+                str(Path(sys.executable).with_name("gunicorn")),
+                "-c",
+                "gunicorn.conf.py",
+                "network.wsgi",
+                "--bind",
+                f"127.0.0.1:{web_port}",
+                "--workers",
+                "1",
+            ],
             cwd=settings.BASE_DIR,
             env=env,
             stdout=log,
