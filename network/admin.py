@@ -7,6 +7,7 @@ from network.models import (
     MembershipCategory,
     NetworkSettings,
     OutboundEmail,
+    ProviderEvent,
     SensitiveCharacteristic,
 )
 
@@ -44,6 +45,30 @@ class NetworkSettingsAdmin(admin.ModelAdmin):
         return False
 
 
+class ProviderEventInline(admin.TabularInline):
+    """What the provider reported, in the order it arrived: a record, so nobody edits it."""
+
+    model = ProviderEvent
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = (
+        "event_type",
+        "reject_reason",
+        "occurred_at",
+        "received_at",
+        "provider",
+    )
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
 @admin.register(OutboundEmail)
 class OutboundEmailAdmin(admin.ModelAdmin):
     list_display = ["template", "to_email", "status", "attempts", "created_at", "sent_at"]
@@ -51,6 +76,7 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     search_fields = ["to_email", "provider_message_id"]
     date_hierarchy = "created_at"
     actions = ["retry"]
+    inlines = [ProviderEventInline]
     fields = RECORD_FIELDS = (
         "template",
         "to_email",

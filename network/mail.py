@@ -28,7 +28,13 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from network.links import absolute_url
-from network.models import EmailCategory, EmailOptOut, NetworkSettings, OutboundEmail
+from network.models import (
+    EmailCategory,
+    EmailOptOut,
+    NetworkSettings,
+    OutboundEmail,
+    ProviderEvent,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +62,8 @@ PERMANENT_ERRORS: tuple[type[Exception], ...] = (
     TypeError,
     ValueError,
 )
+# The reports that change a message's status (only ever forward: OutboundEmail.PROGRESS); the rest
+# (deferred, opened and so on) are kept and change nothing.
 PROVIDER_EVENTS = {
     "delivered": Status.DELIVERED,
     "bounced": Status.BOUNCED,
@@ -252,7 +260,7 @@ def _finish(
     email: OutboundEmail, status: str, *, error: str = "", provider_message_id: str = ""
 ) -> None:
     now = timezone.now()
-    OutboundEmail.objects.filter(pk=email.pk, status=Status.SENDING).update(
+    finished = OutboundEmail.objects.filter(pk=email.pk, status=Status.SENDING).update(
         status=status,
         last_error=error,
         provider_message_id=provider_message_id,
@@ -260,6 +268,8 @@ def _finish(
         secret_context={},
         status_changed_at=now,
     )
+    if finished and provider_message_id:
+        _catch_up(email.pk, provider_message_id)
 
 
 def retry_delay(attempts: int) -> int:
@@ -355,19 +365,81 @@ def retry_failed(*, email_ids: Iterable[int]) -> int:
     return len(ids)
 
 
-def record_provider_event(*, message_id: str, event_type: str) -> int:
-    """Note what the provider says happened to a message: delivered, bounced and so on."""
-    status = PROVIDER_EVENTS.get(event_type)
-    if not message_id or status is None:
-        return 0
-    return OutboundEmail.objects.filter(provider_message_id=message_id).update(
-        status=status, status_changed_at=timezone.now()
+@transaction.atomic
+def record_provider_event(
+    *,
+    provider: str,
+    event_type: str,
+    message_id: str = "",
+    event_id: str = "",
+    reject_reason: str = "",
+    occurred_at: datetime | None = None,
+) -> ProviderEvent | None:
+    """Keep what the provider reports about a message, and move the message forward to match.
+
+    Returns None for a report the provider has already sent once (providers retry webhooks).
+    """
+    email_id = (
+        OutboundEmail.objects.filter(provider_message_id=message_id)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first()
+        if message_id
+        else None
     )
+    details = {
+        "email_id": email_id,
+        "event_type": event_type[:20],
+        "reject_reason": reject_reason[:20],
+        "provider_message_id": message_id[:255],
+        "occurred_at": occurred_at,
+    }
+    if event_id:
+        event, created = ProviderEvent.objects.get_or_create(
+            provider=provider[:40], event_id=event_id[:255], defaults=details
+        )
+        if not created:
+            return None
+    else:
+        event = ProviderEvent.objects.create(provider=provider[:40], **details)
+    if email_id is not None:
+        _advance(email_id, event_type)
+    return event
+
+
+def _advance(email_id: int, event_type: str) -> None:
+    status = PROVIDER_EVENTS.get(event_type)
+    if status is not None:
+        # One conditional update: of two reports racing, the one that goes further wins,
+        # whichever commits last.
+        OutboundEmail.objects.filter(pk=email_id).behind(status).update(
+            status=status, status_changed_at=timezone.now()
+        )
+
+
+def _catch_up(email_id: int, message_id: str) -> None:
+    """Apply reports that overtook the worker: the provider called the webhook before its answer
+    to the send reached us, so they were kept without a message to belong to."""
+    early = ProviderEvent.objects.filter(provider_message_id=message_id, email=None)
+    event_types = list(early.values_list("event_type", flat=True))
+    early.update(email_id=email_id)
+    for event_type in event_types:
+        _advance(email_id, event_type)
 
 
 def record_tracking_event(sender: object, event: Any, esp_name: str, **kwargs: Any) -> None:
-    updated = record_provider_event(message_id=event.message_id or "", event_type=event.event_type)
-    logger.info("%s reported %s for %d message(s)", esp_name, event.event_type, updated)
+    kept = record_provider_event(
+        provider=esp_name,
+        event_type=event.event_type or "unknown",
+        message_id=event.message_id or "",
+        event_id=event.event_id or "",
+        reject_reason=event.reject_reason or "",
+        occurred_at=event.timestamp,
+    )
+    if kept is None:
+        logger.info("%s sent a %s report again", esp_name, event.event_type)
+    else:
+        logger.info("%s reported %s for email %s", esp_name, event.event_type, kept.email_id)
 
 
 def export_for(user: Any) -> dict[str, Any]:
@@ -380,8 +452,17 @@ def export_for(user: Any) -> dict[str, Any]:
                 "status": email.status,
                 "created_at": email.created_at.isoformat(),
                 "sent_at": email.sent_at.isoformat() if email.sent_at else None,
+                "reports": [
+                    {
+                        "report": event.event_type,
+                        "happened_at": event.occurred_at.isoformat() if event.occurred_at else None,
+                    }
+                    for event in email.provider_events.all()
+                ],
             }
-            for email in OutboundEmail.objects.filter(to_email__iexact=user.email)
+            for email in OutboundEmail.objects.filter(to_email__iexact=user.email).prefetch_related(
+                "provider_events"
+            )
         ],
         "stopped_categories": list(
             EmailOptOut.objects.filter(email__iexact=user.email).values_list("category", flat=True)

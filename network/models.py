@@ -1,5 +1,5 @@
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -140,6 +140,10 @@ class OutboundEmailQuerySet(models.QuerySet["OutboundEmail"]):
     def needing_attention(self) -> "OutboundEmailQuerySet":
         return self.filter(status__in=[OutboundEmail.Status.FAILED, OutboundEmail.Status.BOUNCED])
 
+    def behind(self, status: str) -> "OutboundEmailQuerySet":
+        """Messages that have not yet gone as far as `status`: the only ones a report may move."""
+        return self.filter(status__in=OutboundEmail.statuses_behind(status))
+
 
 class OutboundEmail(models.Model):
     """One message the network has asked to send: the outbox row and, later, its record."""
@@ -153,6 +157,19 @@ class OutboundEmail(models.Model):
         COMPLAINED = "complained", "Marked as spam"
         FAILED = "failed", "Failed"
         SUPPRESSED = "suppressed", "Not sent: the person opted out"
+
+    # How far each status has gone. Reports from the provider move a message only forward, and the
+    # last rank is final: a "delivered" report that arrives late never undoes a bounce.
+    PROGRESS: ClassVar[dict[str, int]] = {
+        Status.QUEUED: 0,
+        Status.SENDING: 1,
+        Status.SENT: 2,
+        Status.DELIVERED: 3,
+        Status.BOUNCED: 4,
+        Status.COMPLAINED: 4,
+        Status.FAILED: 4,
+        Status.SUPPRESSED: 4,
+    }
 
     template = models.CharField(max_length=120)
     to_email = models.EmailField("to")
@@ -193,6 +210,53 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.template} #{self.pk}"
+
+    @classmethod
+    def statuses_behind(cls, status: str) -> list[str]:
+        return [s for s, rank in cls.PROGRESS.items() if rank < cls.PROGRESS[status]]
+
+    def is_behind(self, status: str) -> bool:
+        return self.status in self.statuses_behind(status)
+
+
+class ProviderEvent(models.Model):
+    """One report from the mail provider about a message (delivered, bounced, opened...), kept as
+    it came. It holds what the board needs to follow a message, never the address, the reply from
+    the receiving server or anything else the provider sends about the person."""
+
+    email = models.ForeignKey(
+        OutboundEmail,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="provider_events",
+        help_text="Empty when the report names a message this site did not send.",
+    )
+    provider = models.CharField(max_length=40)
+    # anymail's names for what happened: delivered, bounced, complained, opened and so on.
+    event_type = models.CharField("report", max_length=20)
+    reject_reason = models.CharField(max_length=20, blank=True)
+    # The provider's own id for the report, where it gives one, so a report it sends again is
+    # kept once.
+    event_id = models.CharField(max_length=255, blank=True)
+    provider_message_id = models.CharField(max_length=255, blank=True, db_index=True)
+    occurred_at = models.DateTimeField("happened at", null=True, blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["received_at", "pk"]
+        verbose_name = "report from the mail provider"
+        verbose_name_plural = "reports from the mail provider"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "event_id"],
+                condition=~models.Q(event_id=""),
+                name="unique_provider_event",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.event_type}"
 
 
 class EmailOptOut(models.Model):
@@ -237,6 +301,14 @@ class AuditAction(models.TextChoices):
     APPLICATION_REJECTED = "application.reject", "Application rejected"
     APPLICATION_MORE_INFO_ASKED = "application.more_info", "More information asked for"
     APPLICATION_MORE_INFO_GIVEN = "application.more_info_given", "More information given"
+    APPLICATION_DUPLICATE_RECEIVED = (
+        "application.duplicate_received",
+        "Application received again for an open address",
+    )
+    APPLICATION_OPENED_FOR_ENDORSEMENT = (
+        "application.opened_for_endorsement",
+        "Application opened for endorsement by members",
+    )
     INVITATION_SENT = "invitation.sent", "Invitation sent"
     INVITATION_RESENT = "invitation.resent", "Invitation sent again"
     INVITATION_REVOKED = "invitation.revoked", "Invitation revoked"

@@ -229,6 +229,27 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Leadership network <network@
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_PROVIDER = env_str("EMAIL_PROVIDER")
 if EMAIL_PROVIDER:
+    # Each anymail provider is a module of anymail.backends: a name that is not one stops start-up
+    # here, not at the first message. (Imported here: nothing else in the settings needs them.)
+    import importlib.util
+    import pkgutil
+
+    if (
+        not EMAIL_PROVIDER.isidentifier()
+        or EMAIL_PROVIDER.startswith("base")
+        or importlib.util.find_spec(f"anymail.backends.{EMAIL_PROVIDER}") is None
+    ):
+        import anymail.backends
+
+        providers = sorted(
+            module.name
+            for module in pkgutil.iter_modules(anymail.backends.__path__)
+            if not module.name.startswith("base")
+        )
+        raise ImproperlyConfigured(
+            f"EMAIL_PROVIDER must name one of anymail's providers, not {EMAIL_PROVIDER!r}. "
+            f"Choose from: {', '.join(providers)}."
+        )
     EMAIL_BACKEND = f"anymail.backends.{EMAIL_PROVIDER}.EmailBackend"
 else:
     EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -13,5 +14,5 @@ urlpatterns = [
     path("", include("members.urls")),
     path("", include("invitations.urls")),
     path("board/", admin.site.urls),
+    path("anymail/", include((views.provider_webhooks(settings.EMAIL_PROVIDER), "anymail"))),
 ]
-urlpatterns.append(path("anymail/", include((views.provider_webhooks(), "anymail"))))

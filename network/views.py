@@ -26,11 +26,14 @@ def guidelines(request: HttpRequest) -> HttpResponse:
     return render(request, "network/guidelines.html")
 
 
-def provider_webhooks() -> list[URLPattern]:
-    """anymail's webhook URLs, refused outright in production until a shared secret is set.
+def provider_webhooks(provider: str) -> list[URLPattern]:
+    """anymail's webhook URLs for the one provider the site sends through (EMAIL_PROVIDER).
 
-    anymail checks the secret (HTTP basic auth) when there is one, but without it would accept
-    anyone's forged delivery and bounce reports.
+    Every other provider's URLs stay unmounted (404): anymail builds a provider's view from that
+    provider's settings, so an unconfigured one would answer 500. Only reports about sent mail
+    (tracking) are heard; the site reads no inbound mail. The URLs are refused outright in
+    production until a shared secret is set: anymail checks the secret (HTTP basic auth) when there
+    is one, but without it would accept anyone's forged delivery and bounce reports.
     """
 
     def guarded(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -42,10 +45,13 @@ def provider_webhooks() -> list[URLPattern]:
 
         return guarded_view
 
+    # Mandrill's one combined URL is "mandrill_webhook"; every other provider's is
+    # "<provider>_tracking_webhook".
+    names = {f"{provider}_tracking_webhook", f"{provider}_webhook"} if provider else set()
     return [
         URLPattern(pattern.pattern, guarded(pattern.callback), pattern.default_args, pattern.name)
         for pattern in anymail_urls.urlpatterns
-        if isinstance(pattern, URLPattern)
+        if isinstance(pattern, URLPattern) and pattern.name in names
     ]
 
 
