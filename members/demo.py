@@ -7,6 +7,7 @@ from typing import Any
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import QuerySet
 
 from members.models import (
     CareerStage,
@@ -21,10 +22,17 @@ from members.models import (
 from members.privacy import DEFAULTS
 from network.models import MembershipCategory
 
-FIRST_NAMES = [
-    "Aisha", "Bethan", "Chloe", "Deepa", "Eilidh", "Fatima", "Grace", "Hannah", "Ifeoma", "Jo",
-    "Kerry", "Lowri", "Maryam", "Niamh", "Olu", "Parminder", "Rachel", "Sam", "Tamsin", "Uzma",
-    "Alex", "Ben", "Chris", "Daniel", "Efe", "Kwame", "Luis", "Marcus", "Nathan", "Owen",
+# Given names, so each network's demo is made of people who could belong to it: the women
+# leaders' network is for women; the LGBTQ+ network is open to leaders of any gender and allies.
+WOMENS_NAMES = [
+    "Aisha", "Alexandra", "Amara", "Anjali", "Bethan", "Carys", "Chloe", "Deepa", "Eilidh",
+    "Fatima", "Folake", "Grace", "Hannah", "Ifeoma", "Joanne", "Kirsty", "Lowri", "Maryam", "Mei",
+    "Naomi", "Natalie", "Niamh", "Priya", "Rachel", "Rhiannon", "Samantha", "Siobhan", "Tamsin",
+    "Uzma", "Yetunde", "Zainab",
+]  # fmt: skip
+OTHER_NAMES = [
+    "Alex", "Ben", "Charlie", "Chris", "Daniel", "Efe", "Jamie", "Jo", "Kwame", "Luis", "Marcus",
+    "Nathan", "Olu", "Owen", "Rhys", "Robin", "Sam",
 ]  # fmt: skip
 LAST_NAMES = [
     "Adeyemi", "Begum", "Campbell", "Davies", "Evans", "Fraser", "Gallagher", "Hughes", "Iqbal",
@@ -108,28 +116,56 @@ def profile_fields(rng: random.Random, categories: Sequence[MembershipCategory])
     }
 
 
-def fill_profile(user: User, rng: random.Random) -> None:
+def fill_profile(user: User, *, seed: int, category: MembershipCategory | None) -> None:
+    """Give a demo member a varied profile, the same one each time for the same seed."""
     profile = Profile.objects.get(user=user)
-    for field, value in profile_fields(rng, list(MembershipCategory.objects.all())).items():
+    for field, value in profile_fields(random.Random(seed), [category] if category else []).items():
         setattr(profile, field, value)
     profile.save()
 
 
+def restore_categories(
+    profiles: QuerySet[Profile], categories: Sequence[MembershipCategory]
+) -> None:
+    """Give profiles that lost their category (another demo removed it) one of `categories`."""
+    chosen: dict[int, list[int]] = {}
+    for pk in profiles.filter(category=None).values_list("pk", flat=True):
+        category = random.Random(pk).choice(categories)
+        chosen.setdefault(category.pk, []).append(pk)
+    for category_id, pks in chosen.items():
+        Profile.objects.filter(pk__in=pks).update(category_id=category_id)
+
+
+def numbered_email(prefix: str, number: int) -> str:
+    return f"{prefix}{number:06d}@example.org"
+
+
 @transaction.atomic
-def create_many(count: int, *, password: str, start: int = 0) -> int:
-    """Create `count` members in bulk (a few queries per thousand), numbered from `start`."""
+def create_many(
+    count: int,
+    *,
+    password: str,
+    start: int = 0,
+    first_names: Sequence[str] = WOMENS_NAMES,
+    email_prefix: str = "member",
+) -> int:
+    """Create `count` members in bulk (a few queries per thousand), numbered from `start`.
+
+    Their addresses are `{email_prefix}000000@example.org` on; they belong to the network's
+    membership categories at random.
+    """
     rng = random.Random(start)
     categories = list(MembershipCategory.objects.all())
     password_hash = make_password(password)
     created = 0
     for offset in range(start, start + count, 1000):
         numbers = range(offset, min(offset + 1000, start + count))
-        emails = [f"member{n:06d}@example.org" for n in numbers]
+        emails = [numbered_email(email_prefix, n) for n in numbers]
         existing = set(User.objects.filter(email__in=emails).values_list("email", flat=True))
         users = User.objects.bulk_create(
             User(
                 email=email,
-                name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+                name=f"{rng.choice(first_names)} {rng.choice(LAST_NAMES)}",
                 password=password_hash,
             )
             for email in emails

@@ -1,0 +1,122 @@
+import pytest
+from allauth.account.models import EmailAddress
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import Client
+
+from members import demo
+from members.management.commands.seed_demo import BOARD_ACCOUNT, DEMO_PASSWORD, PRESETS
+from members.models import Profile, User
+from network.models import MembershipCategory, NetworkSettings
+
+pytestmark = pytest.mark.django_db
+
+# Names the women leaders' demo once gave to members of a network for women.
+MENS_NAMES = {"Marcus", "Kwame", "Nathan", "Rhys", "Luis", "Owen", "Ben", "Chris", "Daniel"}
+
+
+def snapshot() -> dict[str, object]:
+    return {
+        "settings": list(NetworkSettings.objects.values()),
+        "categories": list(MembershipCategory.objects.values()),
+        "users": list(User.objects.order_by("pk").values()),
+        "profiles": list(Profile.objects.order_by("pk").values("pk", "category_id")),
+        "addresses": list(EmailAddress.objects.order_by("pk").values()),
+    }
+
+
+def members_in_the_directory() -> list[tuple[str, str]]:
+    """(first name, membership category) of everyone the directory lists."""
+    return [
+        (profile.display_name.split()[0], profile.category.name if profile.category else "")
+        for profile in Profile.objects.in_directory()
+    ]
+
+
+@pytest.mark.parametrize("preset", sorted(PRESETS))
+def test_seeding_twice_changes_nothing(settings, preset: str) -> None:
+    settings.DEBUG = True
+    call_command("seed_demo", preset=preset, members=30)
+    first = snapshot()
+    call_command("seed_demo", preset=preset, members=30)
+    assert snapshot() == first
+    assert User.objects.count() == 1 + len(PRESETS[preset].accounts) + 30
+
+
+@pytest.mark.parametrize(
+    ("preset", "name", "categories"),
+    [
+        ("women-leaders", "Women Leaders Network", ["Member"]),
+        ("lgbtq-leaders", "Health and Care LGBTQ+ Leaders Network", ["Member", "Ally"]),
+    ],
+)
+def test_each_preset_sets_up_its_network(
+    settings, preset: str, name: str, categories: list[str]
+) -> None:
+    settings.DEBUG = True
+    call_command("seed_demo", preset=preset)
+    network = NetworkSettings.load()
+    assert network.name == name
+    assert [category.name for category in network.categories.all()] == categories
+
+
+def test_the_women_leaders_demo_is_made_of_women(settings) -> None:
+    settings.DEBUG = True
+    call_command("seed_demo", preset="women-leaders", members=200)
+    listed = members_in_the_directory()
+    assert len(listed) == 1 + len(PRESETS["women-leaders"].accounts) + 200
+    first_names = {first for first, _ in listed}
+    assert not first_names & MENS_NAMES
+    assert first_names <= set(demo.WOMENS_NAMES)
+    assert {category for _, category in listed} == {"Member"}
+
+
+def test_the_lgbtq_leaders_demo_has_members_and_allies(settings) -> None:
+    settings.DEBUG = True
+    call_command("seed_demo", preset="lgbtq-leaders", members=50)
+    named = [
+        category
+        for first, category in members_in_the_directory()
+        if first not in {"Priya"} and category
+    ]
+    assert {"Member", "Ally"} == set(named)
+    allies = [c for c in named if c == "Ally"]
+    assert 0.15 < len(allies) / len(named) < 0.6
+    assert set(members_in_the_directory()) & {(name, "Member") for name in MENS_NAMES}
+
+
+def test_switching_to_the_women_leaders_demo_leaves_only_women_in_the_directory(
+    settings,
+) -> None:
+    settings.DEBUG = True
+    call_command("seed_demo", preset="lgbtq-leaders", members=40)
+    call_command("seed_demo", preset="women-leaders", members=40)
+    listed = members_in_the_directory()
+    assert {first for first, _ in listed} <= set(demo.WOMENS_NAMES)
+    assert {category for _, category in listed} == {"Member"}
+    client = Client()
+    client.post(
+        "/accounts/login/", {"login": "kwame.mensah@example.org", "password": DEMO_PASSWORD}
+    )
+    assert client.get("/home/").status_code == 302
+
+    call_command("seed_demo", preset="lgbtq-leaders", members=40)
+    assert ("Kwame", "Member") in members_in_the_directory()
+    assert {category for _, category in members_in_the_directory()} == {"Member", "Ally"}
+
+
+def test_demo_accounts_can_sign_in_and_the_board_account_is_on_the_board(settings) -> None:
+    settings.DEBUG = True
+    call_command("seed_demo")
+    client = Client()
+    email = PRESETS["women-leaders"].accounts[0].email
+    client.post("/accounts/login/", {"login": email, "password": DEMO_PASSWORD})
+    assert client.get("/home/").status_code == 200
+    assert User.objects.get(email=BOARD_ACCOUNT[0]).is_board_member
+
+
+def test_seeding_is_refused_outside_local_development(settings) -> None:
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG=true"):
+        call_command("seed_demo")
+    assert not User.objects.exists()
