@@ -16,7 +16,7 @@ from members.models import (
     User,
     Visibility,
 )
-from network.models import EmailOptOut, OutboundEmail
+from network.models import AuditAction, EmailOptOut, OutboundEmail, record
 from network.personal_data import erase_for
 
 # The version of the words a member agrees to before describing sensitive characteristics
@@ -47,11 +47,9 @@ def create_member(*, email: str, name: str, password: str | None) -> User:
     return user
 
 
-def profile_for(user: User) -> Profile:
-    profile, _ = Profile.objects.get_or_create(
-        user=user, defaults={"display_name": user.name or user.email.split("@")[0]}
-    )
-    return profile
+def profile_for(user: User) -> Profile | None:
+    """A member's own profile. Operator accounts have none, and looking never makes one."""
+    return Profile.objects.filter(user=user).first()
 
 
 @transaction.atomic
@@ -92,8 +90,9 @@ def withdraw_sensitive_consent(*, user: User) -> None:
     """Withdrawing consent deletes every self-description at once."""
     user.sensitive_consents.filter(withdrawn_at=None).update(withdrawn_at=timezone.now())
     profile = profile_for(user)
-    profile.self_descriptions.all().delete()
-    profile.save()
+    if profile is not None:
+        profile.self_descriptions.all().delete()
+        profile.save()
 
 
 @transaction.atomic
@@ -115,9 +114,26 @@ def save_self_descriptions(*, profile: Profile, entries: dict[int, tuple[str, st
     profile.save()
 
 
-@transaction.atomic
+def erased_address(user_id: int) -> str:
+    return f"deleted-{user_id}@deleted.invalid"
+
+
 def delete_account(*, user: User) -> None:
-    """Erase a member's personal data; keep the account row, anonymous, so counts still add up."""
+    """A member deletes their own account."""
+    erase_member(user=user, actor=user, reason="")
+
+
+@transaction.atomic
+def erase_member(*, user: User, actor: User | None, reason: str) -> None:
+    """Erase a member's personal data, whether they left or the board removed them.
+
+    The account row stays, anonymous and unable to sign in, so counts still add up and the
+    records that point at it (decisions, the audit log) still hold together.
+    """
+    # Two erasures at once (the member leaving as the board removes them) must not both run.
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.email == erased_address(user.pk):
+        return
     email = user.email
     erase_for(user)
     profile = Profile.objects.filter(user=user).first()
@@ -135,11 +151,22 @@ def delete_account(*, user: User) -> None:
     LogEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)
     ).update(object_repr="deleted account", change_message="")
-    user.email = f"deleted-{user.pk}@deleted.invalid"
+    user.email = erased_address(user.pk)
     user.name = ""
     user.is_active = False
     user.is_staff = False
+    user.is_superuser = False
     # A new (unusable) password also ends every other session the member had open.
     user.set_unusable_password()
     user.save()
     user.groups.clear()
+    user.user_permissions.clear()
+    initiated_by = "operator" if actor is None else ("member" if actor == user else "board")
+    # Who and why, never what was erased: the row names the account by its number alone.
+    record(
+        actor=actor,
+        action=AuditAction.ACCOUNT_DELETED,
+        target=user,
+        reason=reason,
+        data={"initiated_by": initiated_by},
+    )

@@ -41,9 +41,16 @@ class SignedInRequest(HttpRequest):
     user: User
 
 
+def no_profile(request: SignedInRequest, status: int = 404) -> HttpResponse:
+    """What an account without a member profile (the operator's) sees instead of one."""
+    return render(request, "members/no_profile.html", status=status)
+
+
 @login_required
 def home(request: SignedInRequest) -> HttpResponse:
     profile = services.profile_for(request.user)
+    if profile is None:
+        return no_profile(request, status=200)
     return render(
         request,
         "members/home.html",
@@ -105,6 +112,8 @@ def photo(request: SignedInRequest, pk: int) -> FileResponse:
 @login_required
 def edit_profile(request: SignedInRequest) -> HttpResponse:
     own = services.profile_for(request.user)
+    if own is None:
+        return no_profile(request)
     form = ProfileForm(posted(request), instance=own)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -116,6 +125,8 @@ def edit_profile(request: SignedInRequest) -> HttpResponse:
 @login_required
 def edit_photo(request: SignedInRequest) -> HttpResponse:
     own = services.profile_for(request.user)
+    if own is None:
+        return no_profile(request)
     form = PhotoForm(posted(request), request.FILES if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.set_photo(profile=own, photo=form.cleaned_data["photo"])
@@ -127,7 +138,10 @@ def edit_photo(request: SignedInRequest) -> HttpResponse:
 @login_required
 @require_POST
 def remove_photo(request: SignedInRequest) -> HttpResponse:
-    services.remove_photo(profile=services.profile_for(request.user))
+    own = services.profile_for(request.user)
+    if own is None:
+        return no_profile(request)
+    services.remove_photo(profile=own)
     messages.success(request, "Your photo has been removed.")
     return redirect("members:edit_photo")
 
@@ -135,6 +149,8 @@ def remove_photo(request: SignedInRequest) -> HttpResponse:
 @login_required
 def milestones(request: SignedInRequest) -> HttpResponse:
     own = services.profile_for(request.user)
+    if own is None:
+        return no_profile(request)
     form = MilestoneForm(posted(request))
     if request.method == "POST" and form.is_valid():
         CareerMilestone.objects.create(profile=own, **form.cleaned_data)
@@ -158,6 +174,8 @@ def remove_milestone(request: SignedInRequest, pk: int) -> HttpResponse:
 @login_required
 def self_description(request: SignedInRequest) -> HttpResponse:
     own = services.profile_for(request.user)
+    if own is None:
+        return no_profile(request)
     consented = services.has_sensitive_consent(request.user)
     characteristics = list(NetworkSettings.load().sensitive_characteristics.all())
     current = {
