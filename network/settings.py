@@ -366,3 +366,5 @@ LOGGING = {
         "django.server": {"handlers": ["server"], "level": "INFO", "propagate": False},
     },
 }
+# A Celery worker would otherwise replace these handlers, and the redaction with them, by its own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False

@@ -200,3 +200,33 @@ def test_the_filter_sits_on_every_handler_django_logs_through() -> None:
     # django.request reaches a handler only through loggers that carry the filter.
     assert logging.getLogger("django.request").propagate
     assert not logging.getLogger("django").propagate
+
+
+CELERY_WORKER_LOGGING = """
+import logging, django
+django.setup()
+from network.celery import app
+# What `celery worker` does to logging as it starts.
+app.log.setup_logging_subsystem(loglevel="INFO")
+logging.getLogger("network.mail").error("could not send to %s", "grace@example.org")
+logging.getLogger("celery.app.trace").error("Task failed: refused grace@example.org")
+"""
+
+
+def test_a_celery_worker_keeps_the_redaction(tmp_path: Path) -> None:
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env.update(DEBUG="true", DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    result = subprocess.run(
+        [sys.executable, "-c", CELERY_WORKER_LOGGING],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    output = result.stdout + result.stderr
+    assert "could not send to [email]" in output
+    assert "Task failed: refused [email]" in output
+    assert "grace@example.org" not in output
