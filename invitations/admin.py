@@ -13,7 +13,7 @@ from invitations import services
 from invitations.forms import ConflictForm, DecisionForm, DirectInviteForm
 from invitations.models import Application, Decision, Endorsement, Invitation
 from members.privacy import BOARD_SITE
-from members.views import posted
+from network.http import posted
 from network.models import OutboundEmail
 
 
@@ -38,6 +38,20 @@ class DecisionInline(ReadOnlyInline):
     fields = readonly_fields = ("board_member", "verdict", "reason", "created_at")
 
 
+class DuplicateInline(ReadOnlyInline):
+    """What arrived again for the same address while this application was open."""
+
+    model = Application
+    fk_name = "duplicate_of"
+    verbose_name = "received again for this address"
+    verbose_name_plural = "received again for this address"
+    show_change_link = True
+    fields = readonly_fields = (
+        "source", "nominated_by", "status", "created_at", "name", "job_title", "organisation",
+        "career_aspiration", "mentoring_evidence",
+    )  # fmt: skip
+
+
 def mentoring_record(member: Any) -> str:
     profile = getattr(member, "profile", None)
     offer = profile.visible_to(BOARD_SITE).mentoring_offer if profile else ""
@@ -49,10 +63,26 @@ class ApplicationAdmin(admin.ModelAdmin):
     list_display = ["name", "job_title", "organisation", "source", "status", "created_at"]
     list_filter = ["status", "source"]
     search_fields = ["name", "email", "organisation"]
-    inlines = [EndorsementInline, DecisionInline]
-    readonly_fields = ["reputation_summary", "status", "source", "nominated_by", "created_at"]
+    inlines = [EndorsementInline, DecisionInline, DuplicateInline]
+    actions = ["open_for_endorsement"]
+    readonly_fields = [
+        "reputation_summary", "status", "source", "nominated_by", "created_at", "duplicate_of",
+        "endorsements_open_at",
+    ]  # fmt: skip
     fieldsets = [
-        (None, {"fields": ["status", "source", "nominated_by", "created_at"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "status",
+                    "source",
+                    "nominated_by",
+                    "created_at",
+                    "duplicate_of",
+                    "endorsements_open_at",
+                ]
+            },
+        ),
         (
             "Who they are",
             {"fields": ["name", "email", "job_title", "organisation", "profession", "region"]},
@@ -110,6 +140,19 @@ class ApplicationAdmin(admin.ModelAdmin):
         return format_html(
             "<dl>{}</dl>",
             format_html_join("", "<dt><strong>{}</strong></dt><dd>{}</dd>", lines),
+        )
+
+    @admin.action(description="Open the selected applications for endorsement by members")
+    def open_for_endorsement(self, request: HttpRequest, queryset: QuerySet[Application]) -> None:
+        opened = 0
+        for application in queryset:
+            try:
+                services.open_for_endorsement(application_id=application.pk, by=request.user)  # type: ignore[arg-type]
+                opened += 1
+            except services.Refused as refusal:
+                self.message_user(request, f"{application.name}: {refusal}", messages.WARNING)
+        self.message_user(
+            request, f"{opened} application(s) opened for endorsement.", messages.SUCCESS
         )
 
     def get_urls(self) -> list[URLPattern]:

@@ -1,4 +1,4 @@
-"""What the invitation mail shows, read from the invitation when the message is sent."""
+"""What the invitation mail shows, read from the records when the message is sent."""
 
 from typing import Any
 
@@ -6,12 +6,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from invitations.models import Application, Invitation
+from members.models import User
 from network.links import absolute_url
 from network.mail import builds_context
 
 
 @builds_context("invitations/invitation")
 @builds_context("invitations/reminder")
+@builds_context("invitations/invitation_waiting")
 def invitation_context(context: dict[str, Any]) -> dict[str, Any]:
     invitation = Invitation.objects.select_related("application").get(pk=context["invitation_id"])
     return {
@@ -25,6 +27,18 @@ def invitation_context(context: dict[str, Any]) -> dict[str, Any]:
 @builds_context("invitations/rejected")
 @builds_context("invitations/nominated")
 @builds_context("invitations/more_info")
+@builds_context("invitations/received_again")
 def application_context(context: dict[str, Any]) -> dict[str, Any]:
     application = Application.objects.get(pk=context["application_id"])
     return {"name": application.name, "request": application.more_info_request}
+
+
+@builds_context("invitations/already_member")
+def member_context(context: dict[str, Any]) -> dict[str, Any]:
+    # The member's own name from their account, never what a visitor typed into the form.
+    member = User.objects.get(pk=context["user_id"])
+    return {
+        "name": member.name or "member",
+        "sign_in_url": absolute_url(reverse("account_login")),
+        "reset_url": absolute_url(reverse("account_reset_password")),
+    }

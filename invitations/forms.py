@@ -1,4 +1,5 @@
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import password_validation
@@ -11,6 +12,10 @@ APPLICATION_FIELDS = [
 ]  # fmt: skip
 
 
+# The design system's words for a select that has no answer yet.
+NO_CHOICE = ("", "Select an option")
+
+
 class InterestForm(forms.ModelForm):
     # People never see this field; form-filling robots do, and fill it in.
     website = forms.CharField(
@@ -18,6 +23,14 @@ class InterestForm(forms.ModelForm):
         label="Leave this empty",
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.ChoiceField):
+                choices = list(cast("Iterable[tuple[str, str]]", field.choices))
+                if choices and choices[0][0] == "":
+                    field.choices = [NO_CHOICE, *choices[1:]]
 
     class Meta:
         model = Application
@@ -33,6 +46,10 @@ class InterestForm(forms.ModelForm):
         help_texts = {
             "mentoring_evidence": "Who you have mentored or supported, and for how long.",
             "referee": "Their name or email address.",
+        }
+        error_messages = {
+            # The model's limit, checked before anything else sees the address.
+            "email": {"max_length": "Enter an email address of 254 characters or fewer"},
         }
         widgets = {
             "career_aspiration": forms.Textarea(attrs={"rows": 3}),

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -21,24 +21,14 @@ from members.forms import (
     ProfileForm,
     SelfDescriptionForm,
 )
-from members.models import CareerMilestone, Profile, User
+from members.models import CareerMilestone, Profile
 from members.privacy import Viewer
 from network import mail
+from network.http import SignedInRequest, posted
 from network.models import OPTIONAL_EMAIL_CATEGORIES, EmailOptOut, NetworkSettings
 from network.personal_data import export_for
 
 DIRECTORY_PAGE_SIZE = 20
-
-
-def posted(request: HttpRequest) -> QueryDict | None:
-    """The submitted form data, even when empty (an empty form must still show its errors)."""
-    return request.POST if request.method == "POST" else None
-
-
-class SignedInRequest(HttpRequest):
-    """What every view here receives: login_required guarantees a member is signed in."""
-
-    user: User
 
 
 def no_profile(request: SignedInRequest, status: int = 404) -> HttpResponse:

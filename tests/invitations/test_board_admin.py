@@ -33,7 +33,8 @@ def test_the_reputation_summary_shows_endorsers_and_their_mentoring(
     profile.offers_mentoring, profile.mentoring_capacity = True, 2
     profile.mentoring_topics = "board governance"
     profile.save()
-    services.endorse(application=application, member=endorser, text="A generous mentor.")
+    services.open_for_endorsement(application_id=application.pk, by=BoardMemberFactory())
+    services.endorse(application_id=application.pk, member=endorser, text="A generous mentor.")
     page = board_client.get(f"/board/invitations/application/{application.pk}/change/")
     text = page.content.decode()
     assert "A generous mentor." in text

@@ -12,49 +12,10 @@ from invitations import services
 from invitations.models import Application, Decision, Invitation, token_digest
 from members.models import GuidelinesAcceptance, Profile, User
 from network.models import AuditEvent, NetworkSettings
-from tests.factories import ApplicationFactory, BoardMemberFactory, MemberFactory
+from tests.factories import ApplicationFactory, BoardMemberFactory
+from tests.invitations.support import INTEREST, invited, link_in, snapshot
 
 pytestmark = pytest.mark.django_db
-
-INTEREST = {
-    "name": "Grace Adeyemi",
-    "email": "grace@example.org",
-    "job_title": "Deputy Chief Nurse",
-    "organisation": "Leeds Teaching Hospitals NHS Trust",
-    "profession": "nursing",
-    "region": "north_east_yorkshire",
-    "career_aspiration": "Chief nurse of an acute trust.",
-    "mentoring_evidence": "Mentored six ward managers over four years.",
-    "current_mentees": "2",
-    "referee": "",
-}
-
-
-def snapshot() -> dict[str, list]:  # type: ignore[type-arg]
-    return {
-        "applications": list(Application.objects.order_by("pk").values()),
-        "invitations": list(Invitation.objects.order_by("pk").values()),
-        "decisions": list(Decision.objects.values()),
-        "users": list(User.objects.values_list("pk", "email")),
-    }
-
-
-def link_in(body: str) -> str:
-    match = re.search(r"https?://\S+/invitation/([0-9a-f]+)/", body)
-    assert match, body
-    return match.group(1)
-
-
-def invited(
-    django_capture_on_commit_callbacks, email: str = "grace@example.org"
-) -> tuple[Invitation, str]:  # type: ignore[no-untyped-def]
-    application = ApplicationFactory(email=email)
-    with django_capture_on_commit_callbacks(execute=True):
-        services.decide(
-            application_id=application.pk, board_member=BoardMemberFactory(), verdict="approve"
-        )
-    invitation = Invitation.objects.get(email=email)
-    return invitation, link_in(django_mail.outbox[-1].body)
 
 
 class TestInterest:
@@ -68,19 +29,6 @@ class TestInterest:
         assert application.job_title == "Deputy Chief Nurse"
         assert application.status == Application.Status.PENDING
         assert django_mail.outbox[0].to == ["grace@example.org"]
-
-    def test_a_second_submission_updates_the_waiting_one(self, client: Client) -> None:
-        client.post("/join/", INTEREST)
-        client.post("/join/", {**INTEREST, "job_title": "Chief Nurse"})
-        assert Application.objects.get().job_title == "Chief Nurse"
-        client.post("/join/", {**INTEREST, "job_title": "Director", "email": "GRACE@example.org"})
-        assert Application.objects.get().job_title == "Director"
-
-    def test_a_members_address_is_refused_and_nothing_is_stored(self, client: Client) -> None:
-        MemberFactory(email="grace@example.org")
-        response = client.post("/join/", INTEREST)
-        assert "already belongs to a member" in response.content.decode()
-        assert not Application.objects.exists()
 
     def test_bad_input_gets_clear_messages_and_stores_nothing(self, client: Client) -> None:
         response = client.post("/join/", {**INTEREST, "email": "not-an-address", "name": ""})
@@ -339,6 +287,7 @@ class TestMembersHelp:
 
     def test_a_member_endorses_once(self, client: Client, member: User) -> None:
         application = ApplicationFactory()
+        services.open_for_endorsement(application_id=application.pk, by=BoardMemberFactory())
         client.force_login(member)
         client.post(f"/applications/{application.pk}/endorse/", {"text": "A generous mentor."})
         again = client.post(f"/applications/{application.pk}/endorse/", {"text": "Again"})

@@ -366,6 +366,11 @@ def invitation_context() -> tuple[dict, dict]:  # type: ignore[type-arg]
     return {"invitation_id": invitation.pk}, {}
 
 
+def member_context() -> tuple[dict, dict]:  # type: ignore[type-arg]
+    member = User.objects.create_user(email="amara@example.org", password=None, name="Amara")
+    return {"user_id": member.pk}, {}
+
+
 SAMPLE_CONTEXTS = {
     "account/password_reset_key": lambda: ({"email": "amara@example.org"}, RESET_LINK),
     "account/unknown_account": lambda: ({"email": "amara@example.org"}, {}),
@@ -379,6 +384,9 @@ SAMPLE_CONTEXTS = {
     "invitations/more_info": application_context,
     "invitations/invitation": invitation_context,
     "invitations/reminder": invitation_context,
+    "invitations/invitation_waiting": invitation_context,
+    "invitations/received_again": application_context,
+    "invitations/already_member": member_context,
 }
 
 
