@@ -411,13 +411,17 @@ class Invitation(models.Model):
         self.status = self.Status.EXPIRED
         self.save(update_fields=["status"])
 
-    def renew(self, *, days: int, now: datetime) -> None:
-        """Send again: a new link and expiry, live again even if it had expired."""
+    def require_renewable(self) -> None:
+        """Used and revoked invitations stay as they are; pending or expired ones can go again."""
         if self.status in (self.Status.ACCEPTED, self.Status.REVOKED):
             raise Refused(
-                self.refusal(now=now) or Refusal.INVITATION_USED,
+                self.refusal() or Refusal.INVITATION_USED,
                 f"This invitation was {self.get_status_display().lower()}.",
             )
+
+    def renew(self, *, days: int, now: datetime) -> None:
+        """Send again: a new link and expiry, live again even if it had expired."""
+        self.require_renewable()
         self.new_link(days=days, now=now)
         self.status = self.Status.PENDING
         self.save(

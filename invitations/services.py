@@ -32,8 +32,6 @@ from network.links import absolute_url
 from network.mail import queue_email
 from network.models import AuditAction, NetworkSettings, record
 
-__all__ = ["Refusal", "Refused"]  # re-exported: views and tests catch services.Refused
-
 logger = logging.getLogger(__name__)
 
 # A burst from one place or for one address is refused after this many within the window.
@@ -118,21 +116,28 @@ def _receive(
     """
     fields = {field: data[field] for field in APPLICANT_FIELDS if field in data}
     for _ in range(RECEIVE_ATTEMPTS):
-        candidate = Application(email=email, source=source, nominated_by=nominated_by, **fields)
         try:
             with transaction.atomic():
-                candidate.save()
-            return candidate
+                return Application.objects.create(
+                    email=email, source=source, nominated_by=nominated_by, **fields
+                )
         except IntegrityError:
             pass
         first = Application.objects.select_for_update().open().for_address(email).first()
         if first is None:
             continue  # decided or withdrawn since the insert failed: try again as the first
+        candidate = Application(
+            email=email,
+            source=source,
+            nominated_by=nominated_by,
+            status=Application.Status.DUPLICATE,
+            duplicate_of=first,
+            **fields,
+        )
         if any(
             kept.same_as(candidate, APPLICANT_FIELDS) for kept in [first, *first.duplicates.all()]
         ):
             return None
-        candidate.status, candidate.duplicate_of = Application.Status.DUPLICATE, first
         candidate.save()
         record(
             actor=nominated_by,
@@ -412,11 +417,7 @@ def resend(*, invitation_id: int, by: User) -> Invitation:
     """A new link with a fresh expiry; the old link stops working."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation_id)
     now = timezone.now()
-    if refusal := {
-        Invitation.Status.ACCEPTED: Refusal.INVITATION_USED,
-        Invitation.Status.REVOKED: Refusal.INVITATION_REVOKED,
-    }.get(Invitation.Status(invitation.status)):
-        raise Refused(refusal, f"This invitation was {invitation.get_status_display().lower()}.")
+    invitation.require_renewable()
     _clear_address_for_invitation(invitation.email, now=now, keeping=invitation)
     days = NetworkSettings.load().invitation_expiry_days
     _save_live(invitation, lambda: invitation.renew(days=days, now=now))
