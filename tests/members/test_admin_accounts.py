@@ -138,6 +138,20 @@ class TestTheBoardCannotTakeOverAnAccount:
         board_member.refresh_from_db()
         assert not board_member.is_superuser
 
+    @pytest.mark.parametrize(
+        "url",
+        [
+            "/board/account/emailaddress/",
+            "/board/account/emailaddress/add/",
+            "/board/mfa/authenticator/",
+            "/board/auth/group/",
+        ],
+    )
+    def test_no_other_admin_page_reaches_addresses_factors_or_groups(
+        self, board_client: Client, url: str
+    ) -> None:
+        assert board_client.get(url).status_code in {403, 404}
+
 
 class TestTheOperatorChangesAccountsOnTheRecord:
     def test_the_operator_changes_every_key_and_each_change_is_audited(
