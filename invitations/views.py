@@ -58,7 +58,9 @@ def nominate(request: SignedInRequest) -> HttpResponse:
         services.nominate(nominator=request.user, data=form.cleaned_data)
         messages.success(request, NOMINATION_RECEIVED)
         return redirect("invitations:applications")
-    return render(request, "invitations/nominate.html", {"form": form})
+    return render(
+        request, "invitations/nominate.html", {"form": form, "limit": services.NOMINATION_LIMIT}
+    )
 
 
 @login_required
