@@ -196,12 +196,25 @@ def send_email(self: Task, email_id: int) -> bool:
 
 def enqueue(ids: Sequence[int]) -> None:
     """Hand rows to the workers. With the broker down, the rows wait for the sweep instead."""
-    for position, email_id in enumerate(ids):
-        try:
-            send_email.apply_async((email_id,), retry=False)
-        except OperationalError:
-            logger.warning("broker unavailable: %d emails wait for the sweep", len(ids) - position)
-            return
+    if not ids:
+        return
+    app = send_email.app
+    if app.conf.task_always_eager:
+        # In-process tasks (the local site, the tests) need no broker.
+        for email_id in ids:
+            send_email.apply_async((email_id,))
+        return
+    handed = 0
+    try:
+        with app.producer_or_acquire() as producer:
+            # One try to reach the broker: kombu would otherwise keep trying for seconds, and this
+            # runs in the request that queued the mail.
+            producer.connection.ensure_connection(max_retries=0)
+            for email_id in ids:
+                send_email.apply_async((email_id,), retry=False, producer=producer)
+                handed += 1
+    except OperationalError:
+        logger.warning("broker unavailable: %d emails wait for the sweep", len(ids) - handed)
 
 
 def deliver(*, email_id: int) -> bool:

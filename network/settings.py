@@ -138,12 +138,13 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Redis: when set, the Celery broker and the cache; when not, tasks run in-process.
+# Redis: when set, the Celery broker and the cache; when not, tasks run in-process. While Redis
+# cannot be reached, the cache falls back to each process's memory (network/cache.py).
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "network.cache.FallbackRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "network",
         }

@@ -1,0 +1,227 @@
+"""Losing Redis (the cache and the broker) degrades the site but never breaks a page."""
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import redis
+from django.core import mail as django_mail
+from django.core.cache import cache
+from django.test import Client, override_settings
+
+import network.cache
+from invitations import services
+from invitations.models import Application
+from members.models import User
+from network.celery import app as celery_app
+from network.models import NetworkSettings, OutboundEmail
+from tests.conftest import skip_without
+from tests.network.test_production_settings import production_env, run
+
+REDIS_SERVER = "/usr/bin/redis-server"
+INTEREST = {
+    "name": "Grace Adeyemi",
+    "email": "grace@example.org",
+    "job_title": "Deputy Chief Nurse",
+    "organisation": "Leeds Teaching Hospitals NHS Trust",
+    "profession": "nursing",
+    "region": "north_east_yorkshire",
+    "career_aspiration": "Chief nurse of an acute trust.",
+    "mentoring_evidence": "Mentored six ward managers over four years.",
+    "current_mentees": "2",
+    "referee": "",
+}
+
+
+@dataclass
+class PrivateRedis:
+    url: str
+    process: subprocess.Popen[bytes]
+
+    def stop(self) -> None:
+        self.process.kill()
+        self.process.wait(timeout=10)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def private_redis() -> Iterator[PrivateRedis]:
+    """A Redis of the test's own on a free port, which the test may stop."""
+    if not os.access(REDIS_SERVER, os.X_OK):
+        skip_without("redis-server", f"{REDIS_SERVER} is missing (Debian's redis-server package)")
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            REDIS_SERVER,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    server = PrivateRedis(url=f"redis://127.0.0.1:{port}/0", process=process)
+    client = redis.Redis.from_url(server.url, socket_connect_timeout=0.2)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            if time.monotonic() > deadline:
+                process.kill()
+                raise
+            time.sleep(0.05)
+    client.close()
+    try:
+        yield server
+    finally:
+        if process.poll() is None:
+            server.stop()
+
+
+def forget_broker_connections() -> None:
+    # Publishing reuses pooled connections; forget them so the next publish uses broker_url.
+    celery_app._pool = None  # type: ignore[attr-defined]
+    celery_app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def site_on(private_redis: PrivateRedis) -> Iterator[PrivateRedis]:
+    """The site with its cache and broker on the private Redis, as production runs."""
+    caches = {
+        "default": {
+            "BACKEND": "network.cache.FallbackRedisCache",
+            "LOCATION": private_redis.url,
+            "KEY_PREFIX": "network",
+        }
+    }
+    broker = celery_app.conf.broker_url
+    celery_app.conf.broker_url = private_redis.url
+    celery_app.conf.task_always_eager = False
+    forget_broker_connections()
+    try:
+        with override_settings(CACHES=caches):
+            yield private_redis
+            cache.clear()
+    finally:
+        celery_app.conf.broker_url = broker
+        celery_app.conf.task_always_eager = True
+        forget_broker_connections()
+
+
+@pytest.mark.django_db
+def test_with_redis_stopped_every_page_still_answers_and_mail_waits(
+    site_on: PrivateRedis, member: User, django_capture_on_commit_callbacks
+) -> None:
+    client = Client(raise_request_exception=False)
+    assert client.get("/").status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/password/reset/", {"email": member.email})
+    # The network settings and a task went into Redis: the cache and the broker were really in
+    # use (and the broker's connection open) before it stopped.
+    assert redis.Redis.from_url(site_on.url).dbsize() > 0
+    handed_over = OutboundEmail.objects.get()
+
+    site_on.stop()
+    network = NetworkSettings.load()
+    network.name = "Renamed While Redis Was Down"
+    network.save()
+
+    landing = client.get("/")
+    assert landing.status_code == 200
+    assert "Renamed While Redis Was Down" in landing.content.decode()
+    assert client.get("/accounts/password/reset/").status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        reset = client.post("/accounts/password/reset/", {"email": member.email})
+    assert reset.status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        joined = client.post("/join/", INTEREST)
+    assert joined.status_code == 200
+    assert Application.objects.filter(email="grace@example.org").exists()
+
+    reset_email = OutboundEmail.objects.exclude(pk=handed_over.pk).get(to_email=member.email)
+    assert reset_email.status == OutboundEmail.Status.QUEUED
+    assert django_mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_with_redis_stopped_rate_limits_still_count(site_on: PrivateRedis) -> None:
+    site_on.stop()
+    client = Client(raise_request_exception=False)
+    statuses = [
+        client.post("/join/", {**INTEREST, "email": f"person{i}@example.org"}).status_code
+        for i in range(services.INTEREST_LIMIT + 2)
+    ]
+    assert 500 not in statuses
+    assert statuses[-1] == 429
+
+
+@pytest.mark.django_db
+def test_a_dead_redis_does_not_hold_up_pages_or_the_mail_they_queue(
+    site_on: PrivateRedis, member: User, django_capture_on_commit_callbacks
+) -> None:
+    site_on.stop()
+    client = Client(raise_request_exception=False)
+    started = time.monotonic()
+    for _ in range(5):
+        assert client.get("/").status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        reset = client.post("/accounts/password/reset/", {"email": member.email})
+    assert reset.status_code == 302
+    assert time.monotonic() - started < 2
+
+
+@pytest.mark.django_db
+def test_a_hung_redis_costs_one_short_wait_and_changes_made_meanwhile_are_not_read_back_stale(
+    site_on: PrivateRedis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(network.cache, "RETRY_AFTER_SECONDS", 0.5)
+    client = Client(raise_request_exception=False)
+    assert "Renamed" not in client.get("/").content.decode()
+
+    # Stopped, not gone: connections open but nothing answers, so only the timeout helps.
+    site_on.process.send_signal(signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        network_settings = NetworkSettings.load()
+        network_settings.name = "Renamed While Redis Hung"
+        network_settings.save()
+        assert "Renamed While Redis Hung" in client.get("/").content.decode()
+        assert time.monotonic() - started < 1.5
+    finally:
+        site_on.process.send_signal(signal.SIGCONT)
+
+    time.sleep(0.6)
+    assert "Renamed While Redis Hung" in client.get("/").content.decode()
+    # Redis holds the settings again: it is in use once more.
+    assert any(b"network-settings" in key for key in redis.Redis.from_url(site_on.url).scan_iter())
+
+
+def test_the_site_uses_the_cache_that_survives_redis_whenever_redis_is_set(
+    tmp_path: Path,
+) -> None:
+    script = (
+        "import django; django.setup(); from django.core.cache import caches; "
+        "print(type(caches['default']).__qualname__)"
+    )
+    env = production_env(tmp_path, REDIS_URL="redis://127.0.0.1:9/0")
+    result = run(["-c", script], env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "FallbackRedisCache"
