@@ -1,4 +1,3 @@
-import csv
 from typing import Any
 
 from django.contrib import admin, messages
@@ -15,6 +14,7 @@ from invitations.models import Application, Decision, Endorsement, Invitation
 from members.privacy import BOARD_SITE
 from network.http import posted
 from network.models import OutboundEmail
+from network.spreadsheets import csv_response
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -239,12 +239,11 @@ class ApplicationAdmin(admin.ModelAdmin):
         return self._page(request, "Invite someone directly", form)
 
     def decision_log(self, request: HttpRequest) -> HttpResponse:
-        response = HttpResponse(content_type="text/csv")
-        response["Content-Disposition"] = 'attachment; filename="decision-log.csv"'
-        writer = csv.writer(response)
-        writer.writerow(["date", "application", "applicant", "board member", "decision", "reason"])
-        for decision in Decision.objects.select_related("application", "board_member"):
-            writer.writerow(
+        decisions = Decision.objects.select_related("application", "board_member")
+        return csv_response(
+            "decision-log.csv",
+            ["date", "application", "applicant", "board member", "decision", "reason"],
+            (
                 [
                     decision.created_at.isoformat(),
                     decision.application_id,
@@ -253,8 +252,9 @@ class ApplicationAdmin(admin.ModelAdmin):
                     decision.get_verdict_display(),
                     decision.reason,
                 ]
-            )
-        return response
+                for decision in decisions
+            ),
+        )
 
     def tree_view(self, request: HttpRequest) -> TemplateResponse:
         invitations = Invitation.objects.select_related(
