@@ -1,0 +1,220 @@
+"""A member's hidden words never reach anyone they did not choose, anywhere on the site.
+
+One member writes a unique marker into every text field of their profile, a career milestone
+and a self-description, and hides them all ("only me", then "programme board only"). Everyone
+else then opens every page the site has (the URL matrix's enumeration), searches and filters the
+directory for it, downloads their own data, and reads every email the network has queued. The
+marker must not turn up. The fields come from the model and the audiences from the privacy
+registry, so a new field or part is covered without a new line here.
+"""
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import pytest
+from django.db import models
+from django.test import Client
+from django.urls import reverse
+from django_filters import BooleanFilter, ModelChoiceFilter
+
+from members.filters import DirectoryFilter
+from members.models import CareerMilestone, Profile, SelfDescription
+from members.privacy import PARTS, Visibility
+from network.mail import render_email
+from network.models import OutboundEmail
+from tests.site.sitemap import Demo, Role, params_for, site_routes, visit
+
+pytestmark = pytest.mark.django_db
+
+MARKER = "MARKER-ONLYME-7f3a"
+# Shown to every member whatever they choose: the name is how the directory lists people.
+ALWAYS_SHOWN = {"display_name"}
+
+
+@dataclass(frozen=True)
+class Marked:
+    """Where the marker went: the place, and the exact words written there."""
+
+    markers: dict[str, str]
+    name: str  # the marked member's name, to tell whether a search or filter found them
+
+
+def text_fields() -> list[models.Field]:
+    """Every text field on a profile a member writes freely (not a choice from a list)."""
+    return [
+        field
+        for field in Profile._meta.concrete_fields
+        if isinstance(field, models.CharField | models.TextField)
+        and field.editable
+        and not field.choices
+        and field.name not in ALWAYS_SHOWN
+    ]
+
+
+def mark(demo: Demo, audience: str) -> Marked:
+    """Write the marker everywhere the subject can, and show all of it to `audience` only."""
+    profile = Profile.objects.get(user=demo.subject)
+    markers: dict[str, str] = {}
+    for field in text_fields():
+        words = f"{MARKER}-{field.name}"
+        # Links must read as web addresses for the site to keep them.
+        value = f"https://example.org/{words}" if field.name == "links" else words
+        setattr(profile, field.name, value[: field.max_length] if field.max_length else value)
+        markers[f"profile.{field.name}"] = words
+    for field in Profile._meta.concrete_fields:
+        if field.choices and field.editable:
+            # Values chosen from a list cannot carry the marker; the directory filters test them.
+            setattr(profile, field.name, field.choices[0][0])
+    profile.offers_mentoring, profile.mentoring_capacity = True, 2
+    profile.visibility = {part.key: audience for part in PARTS}
+    profile.save()
+    CareerMilestone.objects.filter(profile=profile).update(description=f"{MARKER}-milestone")
+    markers["milestone"] = f"{MARKER}-milestone"
+    SelfDescription.objects.filter(profile=profile).update(
+        description=f"{MARKER}-self-description", visibility=audience
+    )
+    markers["self-description"] = f"{MARKER}-self-description"
+    profile.save()  # the search document follows the self-descriptions
+    return Marked(markers=markers, name=profile.display_name)
+
+
+def directory_searches(marked: Marked) -> list[str]:
+    """The directory searched for each marker, and filtered by each of the subject's values."""
+    urls = [
+        f"{reverse('members:directory')}?{urlencode({'q': words})}"
+        for words in [MARKER, *marked.markers.values()]
+    ]
+    return urls
+
+
+def directory_filters(demo: Demo) -> list[str]:
+    """The directory filtered by each of the subject's own hidden values, one filter at a time."""
+    profile = Profile.objects.get(user=demo.subject)
+    urls = []
+    for name, found in DirectoryFilter.base_filters.items():
+        if name == "q":
+            continue
+        if isinstance(found, BooleanFilter):
+            value: object = "on"
+        elif isinstance(found, ModelChoiceFilter):
+            value = getattr(getattr(profile, name, None), "pk", None)
+        else:
+            value = getattr(profile, name, None)
+        if value:
+            urls.append(f"{reverse('members:directory')}?{urlencode({name: value})}")
+    return urls
+
+
+def pages_for(role: Role, demo: Demo) -> list[str]:
+    """Every page of the site as this role reaches it, and the board's pages about every
+    application the subject nominated or endorsed (where their mentoring record shows)."""
+    paths = [route.path(params_for(route, role, demo)) for route in site_routes()]
+    for application in (demo.nominated, demo.endorsed):
+        paths.append(reverse("admin:invitations_application_change", args=[application.pk]))
+        paths.append(reverse("admin:invitations_application_decide", args=[application.pk]))
+    return paths
+
+
+def leaks_in(text: str, marked: Marked) -> list[str]:
+    lowered = text.lower()
+    if MARKER.lower() not in lowered:
+        return []
+    found = [place for place, words in marked.markers.items() if words.lower() in lowered]
+    return found or ["(the marker, cut short)"]
+
+
+def crawl(client: Client, role: Role, demo: Demo, marked: Marked) -> list[str]:
+    """Everything this role can reach that shows any of the marker, or finds the subject by it."""
+    problems = []
+    for path in pages_for(role, demo):
+        response, body = visit(client, path)
+        if found := leaks_in(body.decode(errors="replace"), marked):
+            problems.append(f"GET {path} ({response.status_code}) shows {', '.join(found)}")
+    for path in directory_searches(marked) + directory_filters(demo):
+        response, body = visit(client, path)
+        # The search box repeats what was searched for; only a result would be a leak.
+        page = body.decode(errors="replace")
+        if response.status_code == 200 and marked.name in page:
+            problems.append(f"GET {path} finds {marked.name} by a hidden value")
+    photo = reverse("members:photo", args=[demo.subject.pk])
+    response, _ = visit(client, photo)
+    if response.status_code == 200:
+        problems.append(f"GET {photo} serves the hidden photo")
+    return problems
+
+
+def emails_showing(marked: Marked, demo: Demo) -> list[str]:
+    """Every message the network has queued, rendered as it would be sent, except the subject's
+    own (they may be told their own words)."""
+    problems = []
+    for email in OutboundEmail.objects.exclude(to_email__iexact=demo.subject.email):
+        message = render_email(email)
+        rendered = "\n".join(
+            [message.subject, str(message.body)]
+            + [str(content) for content, _ in getattr(message, "alternatives", [])]
+        )
+        if found := leaks_in(rendered, marked):
+            problems.append(f"email {email.template} to {email.to_email} shows {', '.join(found)}")
+    return problems
+
+
+# Who must never see what the subject showed only to each audience.
+MUST_NOT_SEE = {
+    Visibility.ONLY_ME: [
+        Role.ANONYMOUS,
+        Role.APPLICANT,
+        Role.MEMBER,
+        Role.BOARD_WITHOUT_MFA,
+        Role.BOARD_MFA_NOT_PASSED,
+        Role.BOARD_WITH_MFA,
+        Role.OPERATOR,
+    ],
+    # The board's view opens only in a session that passed two-factor authentication.
+    Visibility.BOARD: [
+        Role.ANONYMOUS,
+        Role.APPLICANT,
+        Role.MEMBER,
+        Role.BOARD_WITHOUT_MFA,
+        Role.BOARD_MFA_NOT_PASSED,
+    ],
+}
+CASES = [(audience, role) for audience, roles in MUST_NOT_SEE.items() for role in roles]
+
+
+@pytest.mark.parametrize(("audience", "role"), CASES, ids=[f"{a}-{r}" for a, r in CASES])
+def test_hidden_words_reach_no_one_outside_their_audience(
+    audience: str, role: Role, demo: Demo, clients: dict[Role, Client]
+) -> None:
+    marked = mark(demo, audience)
+    problems = crawl(clients[role], role, demo, marked)
+    assert not problems, f"shown {audience}, but {role} sees it:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("audience", list(MUST_NOT_SEE), ids=str)
+def test_no_email_to_anyone_else_carries_hidden_words(audience: str, demo: Demo) -> None:
+    marked = mark(demo, audience)
+    problems = emails_showing(marked, demo)
+    assert not problems, "\n".join(problems)
+
+
+def test_the_member_sees_all_their_own_hidden_words(demo: Demo) -> None:
+    """The control: the marker is there to be found where it is allowed, so its absence
+    elsewhere means something."""
+    marked = mark(demo, Visibility.ONLY_ME)
+    owner = Client()
+    owner.force_login(demo.subject)
+    _, page = visit(owner, reverse("members:profile", args=[demo.subject.pk]))
+    assert leaks_in(page.decode(), marked), "the owner's own profile page shows none of it"
+    _, export = visit(owner, reverse("members:download_my_data"))
+    missing = [place for place, words in marked.markers.items() if words not in export.decode()]
+    assert not missing, f"the owner's own download leaves out {missing}"
+
+
+def test_the_board_with_mfa_sees_what_was_shown_to_the_board(
+    demo: Demo, clients: dict[Role, Client]
+) -> None:
+    marked = mark(demo, Visibility.BOARD)
+    _, page = visit(
+        clients[Role.BOARD_WITH_MFA], reverse("members:profile", args=[demo.subject.pk])
+    )
+    assert leaks_in(page.decode(), marked), "the board's verified view shows none of it"
