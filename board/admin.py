@@ -1,10 +1,12 @@
+from functools import wraps
 from typing import Any
 
 from allauth.account.decorators import secure_admin_login
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -27,6 +29,22 @@ class BoardAdminSite(admin.AdminSite):
     def each_context(self, request: HttpRequest) -> dict[str, Any]:
         # "View site" leads board members back to their home page on the members' site.
         return {**super().each_context(request), "site_url": reverse("members:home")}
+
+    def admin_view(self, view: Any, cacheable: bool = False) -> Any:
+        guarded = super().admin_view(view, cacheable)
+
+        @wraps(guarded)
+        def refuse_forged_selections(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            # Every record on the board site has a whole-number id; anything else in a list's
+            # selection was not made by the list, and Django would fail on it with an error page.
+            selected = (
+                request.POST.getlist(ACTION_CHECKBOX_NAME) if request.method == "POST" else []
+            )
+            if not all(value.isdigit() for value in selected):
+                return HttpResponseBadRequest("Choose records from the list, then try again.")
+            return guarded(request, *args, **kwargs)
+
+        return refuse_forged_selections
 
     def has_permission(self, request: HttpRequest) -> bool:
         # The board site shows what members showed the board only: a password is not enough.

@@ -43,11 +43,16 @@ class UserAdmin(DjangoUserAdmin):
         *fieldsets,
         ("Operator only", {"fields": ["password", "is_superuser", "user_permissions"]}),
     ]
-    add_fieldsets = [(None, {"fields": ["email", "name", "password1", "password2"]})]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Accounts come only through invitations (the operator's own through createsuperuser).
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Leaving erases through one path (members.services.erase_member), never a bare delete.
+        return False
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
-        if obj is None:
-            return self.add_fieldsets
         # Only the operator may grant superuser status or single permissions; the board manages
         # access through the groups.
         return self.superuser_fieldsets if request.user.is_superuser else self.fieldsets
@@ -86,14 +91,6 @@ class UserAdmin(DjangoUserAdmin):
         self, request: HttpRequest, form: ModelForm, formsets: Any, change: bool
     ) -> None:
         super().save_related(request, form, formsets, change)
-        if not change:
-            record(
-                actor=request.user,
-                action=AuditAction.ACCOUNT_CHANGED,
-                target=form.instance,
-                data={"fields": ["email", "password"], "created": True},
-            )
-            return
         changed = [key for key in ACCOUNT_KEYS if key in form.changed_data]
         if not changed:
             return

@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 
 from network import mail
@@ -12,8 +14,33 @@ from network.models import (
 )
 
 
+class UniqueCategoryNames(BaseInlineFormSet):
+    """Refuse a name another category already has, whatever the form says about its rows.
+
+    The database's constraint is the last word; this turns it into a message instead of an error
+    page, even when the form's count of existing rows is stale or tampered with.
+    """
+
+    def clean(self) -> None:
+        super().clean()
+        edited = {form.instance.pk for form in self.initial_forms if form.instance.pk}
+        taken = set(
+            self.model.objects.filter(settings=self.instance)
+            .exclude(pk__in=edited)
+            .values_list("name", flat=True)
+        )
+        for form in self.forms:
+            name = form.cleaned_data.get("name") if hasattr(form, "cleaned_data") else None
+            if not name or form in self.deleted_forms:
+                continue
+            if name in taken:
+                raise ValidationError(f"There is already a category called “{name}”.")
+            taken.add(name)
+
+
 class MembershipCategoryInline(admin.TabularInline):
     model = MembershipCategory
+    formset = UniqueCategoryNames
     extra = 0
     fields = ["name", "description", "position"]
 
