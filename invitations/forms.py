@@ -1,19 +1,15 @@
-from collections.abc import Iterable
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
 
 from invitations.models import Application
+from network.forms import use_house_words
 
 APPLICATION_FIELDS = [
     "name", "email", "job_title", "organisation", "profession", "region",
     "career_aspiration", "mentoring_evidence", "current_mentees", "referee",
 ]  # fmt: skip
-
-
-# The design system's words for a select that has no answer yet.
-NO_CHOICE = ("", "Select an option")
 
 
 class InterestForm(forms.ModelForm):
@@ -26,11 +22,7 @@ class InterestForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if isinstance(field, forms.ChoiceField):
-                choices = list(cast("Iterable[tuple[str, str]]", field.choices))
-                if choices and choices[0][0] == "":
-                    field.choices = [NO_CHOICE, *choices[1:]]
+        use_house_words(self)
 
     class Meta:
         model = Application
@@ -101,6 +93,7 @@ class DecisionForm(forms.Form):
     reason = forms.CharField(
         label="Reason, or what to ask",
         required=False,
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Required to reject or to ask for more information; kept for the record.",
     )

@@ -96,16 +96,16 @@ class Application(models.Model):
     organisation = models.CharField(max_length=200)
     profession = models.CharField(max_length=30, choices=Profession.choices)
     region = models.CharField(max_length=30, choices=Region.choices)
-    career_aspiration = models.TextField()
+    career_aspiration = models.TextField(max_length=1000)
     mentoring_evidence = models.TextField(
-        "mentoring record", help_text="Who they have mentored, and for how long."
+        "mentoring record", max_length=5000, help_text="Who they have mentored, and for how long."
     )
     current_mentees = models.PositiveSmallIntegerField("people mentored now", default=0)
     referee = models.CharField(
         "referee who is a member", max_length=200, blank=True, help_text="Name or email address."
     )
-    more_info_request = models.TextField(blank=True)
-    more_info_response = models.TextField(blank=True)
+    more_info_request = models.TextField(max_length=2000, blank=True)
+    more_info_response = models.TextField(max_length=5000, blank=True)
     nominated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -225,7 +225,7 @@ class Endorsement(models.Model):
     member = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="endorsements"
     )
-    text = models.TextField()
+    text = models.TextField(max_length=2000)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -269,7 +269,7 @@ class Decision(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     verdict = models.CharField(max_length=20, choices=Verdict.choices)
-    reason = models.TextField(blank=True)
+    reason = models.TextField(max_length=2000, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

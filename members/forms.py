@@ -1,4 +1,4 @@
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -8,27 +8,12 @@ from django.core.validators import URLValidator
 from members.models import MentoringFormat, Profile
 from members.photos import prepare_photo
 from members.privacy import DEFAULTS, PARTS, Visibility
+from network.forms import use_house_words
 from network.models import OPTIONAL_EMAIL_CATEGORIES, SensitiveCharacteristic
 
 
 def visibility_field_name(field: str) -> str:
     return f"{field}_visibility"
-
-
-def use_house_words(form: forms.BaseForm) -> None:
-    """Word a form's lists and length limits as the design system does, not as Django does."""
-    for field in form.fields.values():
-        if isinstance(field, forms.ModelChoiceField):
-            field.empty_label = "Select an option"
-        elif isinstance(field, forms.ChoiceField) and isinstance(field.widget, forms.Select):
-            field.choices = [
-                (value, "Select an option" if value == "" else label)
-                for value, label in cast(list[tuple[Any, Any]], field.choices)
-            ]
-        if isinstance(field, forms.CharField) and field.max_length is not None:
-            field.error_messages["max_length"] = (
-                f"“{field.label}” must be {field.max_length:,} characters or fewer"
-            )
 
 
 class ProfileForm(forms.ModelForm):

@@ -1,3 +1,6 @@
+from typing import Any, cast
+
+from django import forms
 from django.forms.renderers import TemplatesSetting
 
 
@@ -9,3 +12,23 @@ class NHSFormRenderer(TemplatesSetting):
 
     form_template_name = "forms/form.html"
     field_template_name = "forms/field.html"
+
+
+def use_house_words(form: forms.BaseForm) -> None:
+    """Word a form's lists and length limits as the design system does, not as Django does."""
+    for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField):
+            field.empty_label = "Select an option"
+        elif isinstance(field, forms.ChoiceField) and isinstance(field.widget, forms.Select):
+            field.choices = [
+                (value, "Select an option" if value == "" else label)
+                for value, label in cast(list[tuple[Any, Any]], field.choices)
+            ]
+        if (
+            isinstance(field, forms.CharField)
+            and field.max_length is not None
+            and "max_length" not in field.error_messages
+        ):
+            field.error_messages["max_length"] = (
+                f"“{field.label}” must be {field.max_length:,} characters or fewer"
+            )
