@@ -165,10 +165,7 @@ def submit_interest(*, data: dict[str, Any]) -> Application | None:
             context={"user_id": member.pk},
         )
         return None
-    if invitation := Invitation.objects.live().for_address(email).first():
-        queue_email(
-            "invitations/invitation_waiting", to=email, context={"invitation_id": invitation.pk}
-        )
+    if _remind_of_waiting_invitation(email):
         return None
     application = _receive(
         email=email, source=Application.Source.INTEREST, nominated_by=None, data=data
@@ -184,6 +181,17 @@ def submit_interest(*, data: dict[str, Any]) -> Application | None:
     return application
 
 
+def _remind_of_waiting_invitation(email: str) -> bool:
+    """Tell someone whose invitation is waiting where it is; True if there is one."""
+    invitation = Invitation.objects.live().for_address(email).first()
+    if invitation is None:
+        return False
+    queue_email(
+        "invitations/invitation_waiting", to=email, context={"invitation_id": invitation.pk}
+    )
+    return True
+
+
 @transaction.atomic
 def nominate(*, nominator: User, data: dict[str, Any]) -> Application | None:
     """Put a colleague forward; returns what was stored, if anything.
@@ -195,10 +203,7 @@ def nominate(*, nominator: User, data: dict[str, Any]) -> Application | None:
     email = normalise_email(data["email"])
     if User.objects.filter(email__iexact=email).exists():
         return None
-    if invitation := Invitation.objects.live().for_address(email).first():
-        queue_email(
-            "invitations/invitation_waiting", to=email, context={"invitation_id": invitation.pk}
-        )
+    if _remind_of_waiting_invitation(email):
         return None
     application = _receive(
         email=email, source=Application.Source.NOMINATION, nominated_by=nominator, data=data

@@ -4,40 +4,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('invitations', '0002_duplicates_endorsement_and_one_live_definition'),
+        ("invitations", "0002_duplicates_endorsement_and_one_live_definition"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='application',
-            name='career_aspiration',
+            model_name="application",
+            name="career_aspiration",
             field=models.TextField(max_length=1000),
         ),
         migrations.AlterField(
-            model_name='application',
-            name='mentoring_evidence',
-            field=models.TextField(help_text='Who they have mentored, and for how long.', max_length=5000, verbose_name='mentoring record'),
+            model_name="application",
+            name="mentoring_evidence",
+            field=models.TextField(
+                help_text="Who they have mentored, and for how long.",
+                max_length=5000,
+                verbose_name="mentoring record",
+            ),
         ),
         migrations.AlterField(
-            model_name='application',
-            name='more_info_request',
+            model_name="application",
+            name="more_info_request",
             field=models.TextField(blank=True, max_length=2000),
         ),
         migrations.AlterField(
-            model_name='application',
-            name='more_info_response',
+            model_name="application",
+            name="more_info_response",
             field=models.TextField(blank=True, max_length=5000),
         ),
         migrations.AlterField(
-            model_name='decision',
-            name='reason',
+            model_name="decision",
+            name="reason",
             field=models.TextField(blank=True, max_length=2000),
         ),
         migrations.AlterField(
-            model_name='endorsement',
-            name='text',
+            model_name="endorsement",
+            name="text",
             field=models.TextField(max_length=2000),
         ),
     ]

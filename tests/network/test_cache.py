@@ -22,21 +22,10 @@ from members.models import User
 from network.celery import app as celery_app
 from network.models import NetworkSettings, OutboundEmail
 from tests.conftest import skip_without
+from tests.invitations.support import INTEREST
 from tests.network.test_production_settings import production_env, run
 
 REDIS_SERVER = "/usr/bin/redis-server"
-INTEREST = {
-    "name": "Grace Adeyemi",
-    "email": "grace@example.org",
-    "job_title": "Deputy Chief Nurse",
-    "organisation": "Leeds Teaching Hospitals NHS Trust",
-    "profession": "nursing",
-    "region": "north_east_yorkshire",
-    "career_aspiration": "Chief nurse of an acute trust.",
-    "mentoring_evidence": "Mentored six ward managers over four years.",
-    "current_mentees": "2",
-    "referee": "",
-}
 
 
 @dataclass

@@ -11,21 +11,12 @@ import pytest
 from django.test import Client, RequestFactory
 
 from network.middleware import client_ip
+from tests.invitations.support import INTEREST as INTEREST_FORM
 
 pytestmark = pytest.mark.django_db
 
 PROXY = "172.18.0.5"
-INTEREST = {
-    "name": "Grace Adeyemi",
-    "job_title": "Deputy Chief Nurse",
-    "organisation": "Leeds Teaching Hospitals NHS Trust",
-    "profession": "nursing",
-    "region": "north_east_yorkshire",
-    "career_aspiration": "Chief nurse of an acute trust.",
-    "mentoring_evidence": "Mentored six ward managers over four years.",
-    "current_mentees": "2",
-    "referee": "",
-}
+INTEREST = {key: value for key, value in INTEREST_FORM.items() if key != "email"}
 
 
 @pytest.fixture
