@@ -1,7 +1,9 @@
 from typing import Any
 
 from django.contrib import admin, messages
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, IntegerField, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -32,10 +34,16 @@ class EndorsementInline(ReadOnlyInline):
     model = Endorsement
     fields = readonly_fields = ("member", "text", "created_at")
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Endorsement]:
+        return super().get_queryset(request).select_related("member")
+
 
 class DecisionInline(ReadOnlyInline):
     model = Decision
     fields = readonly_fields = ("board_member", "verdict", "reason", "created_at")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Decision]:
+        return super().get_queryset(request).select_related("board_member")
 
 
 class DuplicateInline(ReadOnlyInline):
@@ -50,6 +58,9 @@ class DuplicateInline(ReadOnlyInline):
         "source", "nominated_by", "status", "created_at", "name", "job_title", "organisation",
         "career_aspiration", "mentoring_evidence",
     )  # fmt: skip
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Application]:
+        return super().get_queryset(request).select_related("nominated_by")
 
 
 def mentoring_record(member: Any) -> str:
@@ -283,6 +294,7 @@ class InvitationAdmin(admin.ModelAdmin):
         "invited_by",
     ]
     list_filter = ["status"]
+    list_select_related = ["invited_by"]
     search_fields = ["email"]
     actions = ["resend", "revoke"]
     fields = readonly_fields = (
@@ -304,16 +316,21 @@ class InvitationAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Invitation]:
+        # The latest invitation email's status, read with the list rather than once a row.
+        latest_email = (
+            OutboundEmail.objects.filter(template="invitations/invitation")
+            .annotate(invitation_id=Cast(KT("context__invitation_id"), IntegerField()))
+            .filter(invitation_id=OuterRef("pk"))
+            .order_by("-created_at")
+            .values("status")[:1]
+        )
+        return super().get_queryset(request).annotate(delivery_status=Subquery(latest_email))
+
     @admin.display(description="Email delivery")
     def delivery(self, invitation: Invitation) -> str:
-        email = (
-            OutboundEmail.objects.filter(
-                template="invitations/invitation", context__invitation_id=invitation.pk
-            )
-            .order_by("-created_at")
-            .first()
-        )
-        return email.get_status_display() if email else "-"
+        status = getattr(invitation, "delivery_status", None)
+        return str(OutboundEmail.Status(status).label) if status else "-"
 
     def _each(
         self, request: HttpRequest, queryset: QuerySet[Invitation], verb: Any, done: str
