@@ -1,8 +1,8 @@
 import django_filters
 from django import forms
-from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchQuery
 from django.db import connection
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 
 from members.models import Profession, Profile, ProfileQuerySet, Region, Visibility
 from network.models import MembershipCategory
@@ -65,11 +65,10 @@ class DirectoryFilter(django_filters.FilterSet):
         if not words:
             return queryset
         if connection.vendor == "postgresql":
-            query = SearchQuery(value, config="english", search_type="websearch")
-            return (
-                queryset.filter(search_vector=query)
-                .annotate(rank=SearchRank(F("search_vector"), query))
-                .order_by("-rank", "display_name")
+            # Every result holds every word, and results are listed by name like the rest of
+            # the directory: ranking every match of a common word cost more than the page.
+            return queryset.filter(
+                search_vector=SearchQuery(value, config="english", search_type="websearch")
             )
         for word in words:
             queryset = queryset.filter(search_document__icontains=word)

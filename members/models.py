@@ -8,7 +8,7 @@ from django.db import connection, models, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from members.privacy import DEFAULTS, PARTS, Viewer, Visibility, VisibleProfile
+from members.privacy import CARD_FIELDS, DEFAULTS, PARTS, Viewer, Visibility, VisibleProfile
 
 BOARD_GROUP = "Programme board"
 
@@ -152,6 +152,27 @@ class ProfileQuerySet(models.QuerySet["Profile"]):
     def in_directory(self) -> "ProfileQuerySet":
         return self.filter(user__is_active=True).select_related("category")
 
+    def as_cards(self) -> "ProfileQuerySet":
+        """Only the columns a directory card reads: no biography, search text or vector."""
+        return self.select_related(None).only(*CARD_FIELDS)
+
+    def after(self, profile: "Profile") -> "ProfileQuerySet":
+        """Those after `profile` in the directory's order (name, then number), reached through
+        the name index from where it stands instead of counting every row before it."""
+        return (
+            self.filter(display_name__gte=profile.display_name)
+            .exclude(display_name=profile.display_name, pk__lte=profile.pk)
+            .order_by("display_name", "pk")
+        )
+
+    def before(self, profile: "Profile") -> "ProfileQuerySet":
+        """Those before `profile` in the directory's order, nearest first."""
+        return (
+            self.filter(display_name__lte=profile.display_name)
+            .exclude(display_name=profile.display_name, pk__gte=profile.pk)
+            .order_by("-display_name", "-pk")
+        )
+
     def refresh_search_vectors(self) -> int:
         """Rebuild the PostgreSQL search vectors from the search documents (no-op elsewhere)."""
         if connection.vendor != "postgresql":
@@ -210,7 +231,8 @@ class Profile(models.Model):
     class Meta:
         ordering = ["display_name"]
         # The search vector's GIN index is made by migration 0003 on PostgreSQL only.
-        indexes = [models.Index(fields=["display_name"], name="profile_name")]
+        # The directory's order, name then number, so each page starts where the last one ended.
+        indexes = [models.Index(fields=["display_name", "user"], name="profile_name_order")]
 
     def __str__(self) -> str:
         return self.display_name

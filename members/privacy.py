@@ -5,7 +5,7 @@ asks `Profile.visible_to(viewer)`; a new part of a profile is one entry in `PART
 the defaults, the profile page, the directory cards and the search document follow from it.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -132,6 +132,21 @@ PARTS: tuple[ProfilePart, ...] = (
 
 DEFAULTS: dict[str, str] = {part.key: part.default for part in PARTS}
 
+# What a directory card shows, each part only to a viewer it is shown to, and the columns those
+# parts read: the directory loads only these, so a page of cards never reads a biography.
+CARD_PARTS = ("pronouns", "job_title", "organisation", "profession", "region")
+CARD_FIELDS = (
+    "display_name",
+    "visibility",
+    "photo",
+    "pronouns",
+    "job_title",
+    "organisation",
+    "organisation_type",
+    "profession",
+    "region",
+)
+
 AUDIENCES = {
     "owner": frozenset({Visibility.MEMBERS, Visibility.BOARD, Visibility.ONLY_ME}),
     "board": frozenset({Visibility.MEMBERS, Visibility.BOARD}),
@@ -200,9 +215,17 @@ class VisibleProfile:
 
     @property
     def details(self) -> list[tuple[str, object]]:
+        return self.details_of(PARTS)
+
+    @property
+    def card(self) -> list[tuple[str, object]]:
+        """The details a directory card shows (CARD_PARTS) that this viewer may see."""
+        return self.details_of(part for part in PARTS if part.key in CARD_PARTS)
+
+    def details_of(self, parts: Iterable[ProfilePart]) -> list[tuple[str, object]]:
         return [
             (label, value)
-            for part in PARTS
+            for part in parts
             if self.shows(part.key)
             for label, read in part.shown
             if (value := read(self.profile))

@@ -5,12 +5,12 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from members import services
+from members.directory import directory_page
 from members.filters import DirectoryFilter
 from members.forms import (
     ConsentForm,
@@ -28,7 +28,7 @@ from network.http import SignedInRequest, posted
 from network.models import OPTIONAL_EMAIL_CATEGORIES, EmailOptOut, NetworkSettings
 from network.personal_data import export_for
 
-DIRECTORY_PAGE_SIZE = 20
+DIRECTORY_PAGE_SIZE = 30
 
 
 def no_profile(request: SignedInRequest, status: int = 404) -> HttpResponse:
@@ -60,16 +60,24 @@ def account(request: SignedInRequest) -> HttpResponse:
 
 @login_required
 def directory(request: SignedInRequest) -> HttpResponse:
-    found = DirectoryFilter(request.GET, queryset=Profile.objects.in_directory())
-    page = Paginator(found.qs, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    found = DirectoryFilter(request.GET, queryset=Profile.objects.in_directory().as_cards())
+    page = directory_page(found.qs, request.GET, size=DIRECTORY_PAGE_SIZE)
     viewer = Viewer.of(request)
-    cards = [(profile, profile.visible_to(viewer).details[:4]) for profile in page.object_list]
+    cards = [(profile, profile.visible_to(viewer)) for profile in page.members]
     query = request.GET.copy()
-    query.pop("page", None)
+    for position in ("page", "after", "before"):
+        query.pop(position, None)
     return render(
         request,
         "members/directory.html",
-        {"filter": found, "page": page, "cards": cards, "query": query.urlencode()},
+        {
+            "filter": found,
+            "page": page,
+            "cards": cards,
+            "first": page.members[0] if page.members else None,
+            "last": page.members[-1] if page.members else None,
+            "query": query.urlencode(),
+        },
     )
 
 
