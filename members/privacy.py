@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from allauth.account.authentication import get_authentication_records
 from allauth.account.internal.flows.login import record_authentication
+from allauth.mfa.utils import is_mfa_enabled
 from django.db import models
 from django.http import HttpRequest
 
@@ -168,8 +169,10 @@ def remember_new_factor(
 
 def passed_mfa(request: HttpRequest) -> bool:
     """Whether this session's person proved a second factor (at sign-in, since, or on setup)."""
-    records = get_authentication_records(request, getattr(request, "user", None))
-    return any(record.get("method") == "mfa" for record in records)
+    user = getattr(request, "user", None)
+    records = get_authentication_records(request, user)
+    # A factor removed since it was entered no longer counts.
+    return any(record.get("method") == "mfa" for record in records) and is_mfa_enabled(user)
 
 
 @dataclass(frozen=True)

@@ -120,3 +120,14 @@ def test_every_part_of_the_registry_has_its_audience_question_and_default() -> N
         assert field.label == f"Who can see {part.question}"
         assert DEFAULTS[part.key] in {choice for choice, _ in field.choices}
         assert part.follows is None or part.follows in form.fields
+
+
+def test_removing_every_factor_closes_the_boards_view_at_once(client: Client, rhys: User) -> None:
+    from allauth.mfa.models import Authenticator
+
+    board = board_member(with_mfa=True)
+    sign_in_with_mfa(client, board)
+    Authenticator.objects.filter(user=board).delete()
+    assert client.get("/board/").status_code == 302
+    page = client.get(f"/members/{rhys.pk}/").content.decode()
+    assert "Chief executive of a mental health trust" not in page
