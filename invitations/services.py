@@ -157,7 +157,7 @@ def submit_interest(*, data: dict[str, Any]) -> Application | None:
     the same page. The person at the address is told by email what applies to them.
     """
     email = normalise_email(data["email"])
-    if member := User.objects.filter(email__iexact=email).first():
+    if member := member_holding(email):
         queue_email(
             "invitations/already_member",
             to=email,
@@ -181,6 +181,16 @@ def submit_interest(*, data: dict[str, Any]) -> Application | None:
     return application
 
 
+def member_holding(email: str) -> User | None:
+    """The member whose account uses this address, as its sign-in or a confirmed extra address."""
+    return (
+        User.objects.filter(email__iexact=email).first()
+        or User.objects.filter(
+            emailaddress__email__iexact=email, emailaddress__verified=True
+        ).first()
+    )
+
+
 def _remind_of_waiting_invitation(email: str) -> bool:
     """Tell someone whose invitation is waiting where it is; True if there is one."""
     invitation = Invitation.objects.live().for_address(email).first()
@@ -201,7 +211,7 @@ def nominate(*, nominator: User, data: dict[str, Any]) -> Application | None:
     of it; anyone else is told who nominated them and how to withdraw.
     """
     email = normalise_email(data["email"])
-    if User.objects.filter(email__iexact=email).exists():
+    if member_holding(email):
         return None
     if _remind_of_waiting_invitation(email):
         return None
@@ -366,7 +376,7 @@ def _clear_address_for_invitation(
     `one_live_invitation` constraint (which sees status, not the clock) agrees with `live()`
     before a new invitation is saved.
     """
-    if User.objects.filter(email__iexact=email).exists():
+    if member_holding(email):
         raise Refused(Refusal.MEMBER_ADDRESS)
     pending = Invitation.objects.select_for_update().pending().for_address(email)
     if keeping is not None:
@@ -463,6 +473,10 @@ def accept_invitation(*, token: str, password: str) -> User:
     now = timezone.now()
     if refusal := invitation.refusal(now=now):
         raise Refused(refusal)
+    # The address may have become a member's since the invitation went (or be another member's
+    # confirmed second address): a second account would split one person in two.
+    if member_holding(invitation.email):
+        raise Refused(Refusal.MEMBER_ADDRESS)
     application = invitation.application
     user = create_member(email=invitation.email, name=application.name, password=password)
     network = NetworkSettings.load()

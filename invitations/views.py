@@ -145,6 +145,7 @@ REFUSAL_PAGES: dict[Refusal, int] = {
     Refusal.INVITATION_EXPIRED: 410,
     Refusal.INVITATION_REVOKED: 410,
     Refusal.INVITATION_UNKNOWN: 404,
+    Refusal.MEMBER_ADDRESS: 409,
 }
 
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.core import mail as django_mail
 from django.core.cache import cache
 from django.db.models import CharField, Value
@@ -52,6 +53,7 @@ def forget_the_address() -> None:
     Invitation.objects.update(email=elsewhere)
     Application.objects.update(email=elsewhere)
     User.objects.filter(email=ADDRESS).update(email="gone-member@example.org")
+    EmailAddress.objects.filter(email=ADDRESS).update(email="gone-member@example.org")
     cache.clear()
 
 

@@ -4,6 +4,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.db import IntegrityError, transaction
 from django.test import Client
 from django.utils import timezone
@@ -11,7 +12,12 @@ from django.utils import timezone
 from invitations import services
 from invitations.models import Application, Invitation
 from members.models import User
-from tests.factories import ApplicationFactory, BoardMemberFactory, sign_in_with_mfa
+from tests.factories import (
+    ApplicationFactory,
+    BoardMemberFactory,
+    MemberFactory,
+    sign_in_with_mfa,
+)
 from tests.invitations.support import INTEREST, invited
 
 pytestmark = pytest.mark.django_db
@@ -107,3 +113,24 @@ def test_the_queryset_the_model_and_the_database_agree_on_live(
         blocked_by_the_database = False
     assert in_queryset == by_the_model == blocked_by_the_database
     assert by_the_model == (status == Invitation.Status.PENDING and not lapsed)
+
+
+def test_accepting_an_invitation_for_an_address_that_became_a_members_changes_nothing(
+    client: Client,
+) -> None:
+    board = BoardMemberFactory()
+    invitation = services.invite(
+        application=ApplicationFactory(email="late@example.org"), invited_by=board
+    )
+    token = invitation.token()
+    member = MemberFactory()
+    EmailAddress.objects.create(user=member, email="late@example.org", verified=True)
+    accounts = User.objects.count()
+    response = client.post(
+        f"/invitation/{token}/",
+        {"password1": "a-long-new-password-9", "password2": "a-long-new-password-9", "agree": "on"},
+    )
+    assert response.status_code == 409
+    assert "An account already uses this email address" in response.content.decode()
+    assert User.objects.count() == accounts
+    assert Invitation.objects.get(pk=invitation.pk).status == Invitation.Status.PENDING
