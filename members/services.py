@@ -16,7 +16,13 @@ from members.models import (
     User,
     Visibility,
 )
-from network.models import AuditAction, EmailOptOut, OutboundEmail, record
+from network.models import (
+    AuditAction,
+    EmailOptOut,
+    OutboundEmail,
+    SensitiveCharacteristic,
+    record,
+)
 from network.personal_data import erase_for
 
 # The version of the words a member agrees to before describing sensitive characteristics
@@ -100,6 +106,8 @@ def save_self_descriptions(*, profile: Profile, entries: dict[int, tuple[str, st
     """Replace a member's self-descriptions: {characteristic id: (description, visibility)}."""
     if not has_sensitive_consent(profile.user):
         raise ConsentRequired("Agree to how we hold this information before adding it.")
+    # Two saves at once would each delete, then both insert: the profile's lock takes turns.
+    Profile.objects.select_for_update().filter(pk=profile.pk).first()
     profile.self_descriptions.all().delete()
     SelfDescription.objects.bulk_create(
         SelfDescription(
@@ -112,6 +120,17 @@ def save_self_descriptions(*, profile: Profile, entries: dict[int, tuple[str, st
         if text.strip()
     )
     profile.save()
+
+
+def forget_characteristic(
+    sender: object, instance: SensitiveCharacteristic, **kwargs: object
+) -> None:
+    """When the board stops offering a characteristic, what members wrote for it goes, and
+    their profiles can no longer be found by it."""
+    profiles = list(Profile.objects.filter(self_descriptions__characteristic=instance).distinct())
+    SelfDescription.objects.filter(characteristic=instance).delete()
+    for profile in profiles:
+        profile.save()
 
 
 def erased_address(user_id: int) -> str:
