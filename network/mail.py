@@ -13,12 +13,13 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from celery import Task, shared_task
+from celery import shared_task
 from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import ObjectDoesNotExist
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import F
 from django.template import TemplateDoesNotExist, TemplateSyntaxError
@@ -29,6 +30,7 @@ from kombu.exceptions import OperationalError
 
 from network.links import absolute_url
 from network.models import (
+    Announcement,
     EmailCategory,
     EmailOptOut,
     NetworkSettings,
@@ -49,6 +51,8 @@ STALLED_AFTER = timedelta(minutes=15)
 SWEEP_GRACE = timedelta(minutes=2)
 SWEEP_LIMIT = 5000
 BATCH_SIZE = 1000
+# Messages a worker claims and sends together, over one connection to the provider.
+SEND_BATCH = 100
 UNSUBSCRIBE_SALT = "network.mail.unsubscribe"
 # Errors that cannot heal: the same message would fail the same way on every try (a missing or
 # broken template, a context that does not fit it, a record it names that is gone). Anything else
@@ -181,28 +185,132 @@ def _opted_out(addresses: set[str], category: EmailCategory) -> set[str]:
     )
 
 
-# The task lives beside the outbox it works on, so this module needs nothing from network.tasks
-# (which imports it); it keeps the name it has always had, so tasks already queued still run.
-# Late acknowledgement and reject-on-worker-lost come from the settings (CELERY_TASK_*), so a
-# worker that dies mid-task gives the task back to the broker; the outbox claim keeps the
-# redelivered task from sending twice.
-@shared_task(bind=True, name="network.tasks.send_email", max_retries=MAX_ATTEMPTS)
-def send_email(self: Task, email_id: int) -> bool:
-    try:
-        return deliver(email_id=email_id)
-    except RetryLater as later:
-        raise self.retry(countdown=later.seconds) from later
+def queue_announcement(
+    template: str,
+    *,
+    category: EmailCategory,
+    context: dict[str, Any] | None = None,
+    user_ids: Iterable[int] | None = None,
+    audience: dict[str, Any] | None = None,
+) -> Announcement:
+    """Ask for one message to many active accounts, written to the outbox by a task after the
+    caller's transaction commits: one insert here, however many recipients.
+
+    Give either `user_ids` or `audience`, lookups on the user model (for example
+    {"profile__category": 3}). Each message's context is `context` plus the recipient's
+    "user_id"; opted-out addresses are kept as not sent, as with `queue_emails`.
+    """
+    if (user_ids is None) == (audience is None):
+        raise ValueError("Say who the announcement is for: user_ids or an audience, not both.")
+    announcement = Announcement.objects.create(
+        template=template,
+        category=category,
+        context=context or {},
+        user_ids=sorted(set(user_ids)) if user_ids is not None else None,
+        audience=audience,
+    )
+    transaction.on_commit(partial(_hand_over_announcements, [announcement.pk]))
+    return announcement
+
+
+def _hand_over_announcements(ids: list[int]) -> None:
+    _hand_over(write_announcement, [(pk,) for pk in ids], countdown=0, what="announcements")
+
+
+@shared_task(name="network.tasks.write_announcement")
+def write_announcement(announcement_id: int) -> int:
+    return write_announcement_messages(announcement_id=announcement_id)
+
+
+def write_announcement_messages(*, announcement_id: int) -> int:
+    """Write an announcement's messages to the outbox, BATCH_SIZE to a transaction; returns how
+    many this call wrote. Each batch is handed to the workers as soon as it commits."""
+    User = get_user_model()
+    written = 0
+    while True:
+        with transaction.atomic():
+            # The lock makes a second task (redelivered, or from the sweep) wait, then carry on
+            # from where this one left off.
+            announcement = (
+                Announcement.objects.select_for_update().filter(pk=announcement_id).first()
+            )
+            if announcement is None or announcement.status != Announcement.Status.WRITING:
+                return written
+            accounts = User.objects.filter(is_active=True).order_by("pk")
+            if announcement.user_ids is not None:
+                ids = [pk for pk in announcement.user_ids if pk > announcement.written_up_to]
+                ids = ids[:BATCH_SIZE]
+                rows = list(accounts.filter(pk__in=ids).values_list("pk", "email"))
+                # Ids of accounts gone or inactive are passed over with the rest of the batch.
+                up_to = ids[-1] if ids else None
+            else:
+                lookups: dict[str, Any] = announcement.audience or {}
+                accounts = accounts.filter(**lookups, pk__gt=announcement.written_up_to)
+                rows = list(accounts.values_list("pk", "email")[:BATCH_SIZE])
+                up_to = rows[-1][0] if rows else None
+            now = timezone.now()
+            if up_to is None:
+                announcement.status = Announcement.Status.WRITTEN
+                announcement.updated_at = now
+                announcement.save(update_fields=["status", "updated_at"])
+                return written
+            queue_emails(
+                announcement.template,
+                (
+                    Recipient(email, pk, {**announcement.context, "user_id": pk})
+                    for pk, email in rows
+                ),
+                category=EmailCategory(announcement.category),
+            )
+            announcement.written_up_to = up_to
+            announcement.messages_written = F("messages_written") + len(rows)
+            announcement.updated_at = now
+            announcement.save(update_fields=["written_up_to", "messages_written", "updated_at"])
+            written += len(rows)
+
+
+# The tasks live beside the outbox they work on, so this module needs nothing from network.tasks
+# (which imports it). Late acknowledgement and reject-on-worker-lost come from the settings
+# (CELERY_TASK_*), so a worker that dies mid-task gives the task back to the broker; the outbox
+# claim keeps the redelivered task from sending twice.
+@shared_task(name="network.tasks.send_emails")
+def send_emails(email_ids: list[int]) -> int:
+    """Send a batch of queued messages over one connection; returns how many this call sent."""
+    outcome = deliver_batch(email_ids)
+    for email_id, seconds in outcome.retry_in.items():
+        # Each message that may yet go is tried again on its own, after its own delay; if the
+        # broker cannot take it now, the row is queued and the sweep hands it over.
+        _publish([[email_id]], countdown=seconds)
+    return len(outcome.sent)
+
+
+# The name tasks queued before batching were published under, so they still run.
+@shared_task(name="network.tasks.send_email")
+def send_email(email_id: int) -> int:
+    return send_emails([email_id])
 
 
 def enqueue(ids: Sequence[int]) -> None:
-    """Hand rows to the workers. With the broker down, the rows wait for the sweep instead."""
-    if not ids:
+    """Hand rows to the workers, SEND_BATCH to a task. With the broker down, the rows wait for
+    the sweep instead."""
+    ids = list(ids)
+    _publish([ids[start : start + SEND_BATCH] for start in range(0, len(ids), SEND_BATCH)])
+
+
+def _publish(batches: list[list[int]], *, countdown: float = 0) -> None:
+    batches = [batch for batch in batches if batch]
+    _hand_over(send_emails, [(batch,) for batch in batches], countdown=countdown, what="emails")
+
+
+def _hand_over(task: Any, calls: list[tuple[Any, ...]], *, countdown: float, what: str) -> None:
+    """Publish one task per call. With the broker down, the work waits for the sweep."""
+    if not calls:
         return
-    app = send_email.app
+    app = task.app
     if app.conf.task_always_eager:
         # In-process tasks (the local site, the tests) need no broker.
-        for email_id in ids:
-            send_email.apply_async((email_id,))
+        for args in calls:
+            task.apply_async(args)
         return
     handed = 0
     try:
@@ -210,11 +318,20 @@ def enqueue(ids: Sequence[int]) -> None:
             # One try to reach the broker: kombu would otherwise keep trying for seconds, and this
             # runs in the request that queued the mail.
             producer.connection.ensure_connection(max_retries=0)
-            for email_id in ids:
-                send_email.apply_async((email_id,), retry=False, producer=producer)
+            for args in calls:
+                task.apply_async(args, countdown=countdown, retry=False, producer=producer)
                 handed += 1
     except OperationalError:
-        logger.warning("broker unavailable: %d emails wait for the sweep", len(ids) - handed)
+        logger.warning(
+            "broker unavailable: %d tasks (%s) wait for the sweep", len(calls) - handed, what
+        )
+
+
+@dataclass
+class BatchOutcome:
+    sent: list[int] = field(default_factory=list)
+    # Messages put back in the queue after an error that may pass: id -> seconds to wait.
+    retry_in: dict[int, int] = field(default_factory=dict)
 
 
 def deliver(*, email_id: int) -> bool:
@@ -223,40 +340,117 @@ def deliver(*, email_id: int) -> bool:
     Raises RetryLater after an error that may pass (the provider, cache, database or broker
     unreachable) while attempts remain.
     """
-    now = timezone.now()
-    # The conditional update is the claim: a duplicate task, a retry or the sweep racing a
-    # worker all find the row taken and send nothing.
-    claimed = OutboundEmail.objects.filter(pk=email_id, status=Status.QUEUED).update(
-        status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1, status_changed_at=now
-    )
+    outcome = deliver_batch([email_id])
+    if email_id in outcome.retry_in:
+        raise RetryLater(outcome.retry_in[email_id])
+    return email_id in outcome.sent
+
+
+def deliver_batch(email_ids: Sequence[int]) -> BatchOutcome:
+    """Send the queued messages among `email_ids`, each once, over one connection to the provider.
+
+    Each message is finished on its own, as soon as it is sent: a provider error on one puts that
+    one back in the queue (or fails it) and the rest go on.
+    """
+    outcome = BatchOutcome()
+    claimed = _claim(email_ids)
     if not claimed:
-        return False
-    email = OutboundEmail.objects.get(pk=email_id)
+        return outcome
+    network = _Once(NetworkSettings.load)
+    connection = None
     try:
-        message = render_email(email)
-        message.send()
-    except PERMANENT_ERRORS as error:
-        _finish(email, Status.FAILED, error=f"{type(error).__name__}: {error}")
-        logger.exception("email %s (%s) could not be built", email.pk, email.template)
-        return False
-    except Exception as error:
-        return _after_passing_error(email, error)
-    status = getattr(message, "anymail_status", None)
-    _finish(email, Status.SENT, provider_message_id=getattr(status, "message_id", None) or "")
-    logger.info(
-        "email %s (%s) sent to account %s", email.pk, email.template, email.recipient_id or "-"
-    )
-    return True
+        for email in OutboundEmail.objects.filter(pk__in=claimed).order_by("pk"):
+            try:
+                message = render_email(email, network=network())
+                if connection is None:
+                    connection = get_connection()
+                    connection.open()
+                connection.send_messages([message])
+            except PERMANENT_ERRORS as error:
+                _finish(email, Status.FAILED, error=f"{type(error).__name__}: {error}")
+                logger.exception("email %s (%s) could not be built", email.pk, email.template)
+                continue
+            except Exception as error:
+                delay = _after_passing_error(email, error)
+                if delay is not None:
+                    outcome.retry_in[email.pk] = delay
+                if connection is not None:
+                    # The connection itself may be what failed: the next message opens a new one.
+                    _close(connection)
+                    connection = None
+                continue
+            status = getattr(message, "anymail_status", None)
+            _finish(
+                email, Status.SENT, provider_message_id=getattr(status, "message_id", None) or ""
+            )
+            outcome.sent.append(email.pk)
+            logger.info(
+                "email %s (%s) sent to account %s",
+                email.pk,
+                email.template,
+                email.recipient_id or "-",
+            )
+    finally:
+        if connection is not None:
+            _close(connection)
+    return outcome
 
 
-def _after_passing_error(email: OutboundEmail, error: Exception) -> bool:
+def _claim(email_ids: Sequence[int]) -> list[int]:
+    """Take the queued rows among `email_ids` for this worker.
+
+    The conditional update is the claim: a duplicate task, a retry or the sweep racing a worker
+    all find the row taken and send nothing. SKIP LOCKED leaves a row another worker or the sweep
+    is claiming this instant to them, instead of waiting for it.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(
+            OutboundEmail.objects.filter(pk__in=list(email_ids), status=Status.QUEUED)
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)
+        )
+        OutboundEmail.objects.filter(pk__in=ids, status=Status.QUEUED).update(
+            status=Status.SENDING,
+            claimed_at=now,
+            attempts=F("attempts") + 1,
+            status_changed_at=now,
+        )
+    return ids
+
+
+class _Once:
+    """A value read once per batch, on first use; an error is not kept, so the next try reads
+    again (the cache may be back for the next message)."""
+
+    def __init__(self, read: Callable[[], Any]) -> None:
+        self._read = read
+        self._value: Any = None
+        self._read_yet = False
+
+    def __call__(self) -> Any:
+        if not self._read_yet:
+            self._value = self._read()
+            self._read_yet = True
+        return self._value
+
+
+def _close(connection: Any) -> None:
+    try:
+        connection.close()
+    except Exception:
+        logger.warning("the connection to the mail provider did not close cleanly", exc_info=True)
+
+
+def _after_passing_error(email: OutboundEmail, error: Exception) -> int | None:
+    """Put the message back in the queue with a delay (returned), or fail it after the last try."""
     detail = f"{type(error).__name__}: {error}"
     if email.attempts >= MAX_ATTEMPTS:
         _finish(email, Status.FAILED, error=detail)
         logger.error(
             "email %s (%s) failed after %d attempts", email.pk, email.template, email.attempts
         )
-        return False
+        return None
     delay = retry_delay(email.attempts)
     now = timezone.now()
     OutboundEmail.objects.filter(pk=email.pk, status=Status.SENDING).update(
@@ -266,7 +460,7 @@ def _after_passing_error(email: OutboundEmail, error: Exception) -> bool:
         status_changed_at=now,
     )
     logger.warning("email %s (%s) will be retried in %ds", email.pk, email.template, delay)
-    raise RetryLater(delay)
+    return delay
 
 
 def _finish(
@@ -295,14 +489,16 @@ def retry_delay(attempts: int) -> int:
     )
 
 
-def render_email(email: OutboundEmail) -> EmailMultiAlternatives:
+def render_email(
+    email: OutboundEmail, *, network: NetworkSettings | None = None
+) -> EmailMultiAlternatives:
     """Subject, plain text and HTML from templates/emails/<template>_{subject,message}.*"""
     builder = _context_builders.get(email.template)
     context: dict[str, Any] = {
         **email.context,
         **(builder(email.context) if builder else {}),
         **email.secret_context,
-        "network": NetworkSettings.load(),
+        "network": network or NetworkSettings.load(),
         "site_url": settings.SITE_URL,
     }
     headers = {}
@@ -359,6 +555,14 @@ def sweep(*, now: datetime | None = None) -> int:
         )
         OutboundEmail.objects.filter(pk__in=ids).update(send_after=now)
         transaction.on_commit(partial(enqueue, ids))
+    # Announcements whose task never ran, or stopped half-way: a second task would only wait for
+    # the first and carry on from where it left off.
+    unfinished = list(
+        Announcement.objects.filter(
+            status=Announcement.Status.WRITING, updated_at__lt=now - SWEEP_GRACE
+        ).values_list("pk", flat=True)
+    )
+    _hand_over_announcements(unfinished)
     return len(ids)
 
 

@@ -273,6 +273,43 @@ class EmailOptOut(models.Model):
         return f"{self.get_category_display()} opt-out"
 
 
+class Announcement(models.Model):
+    """One message to many members, written to the outbox in batches by a task, so the request
+    that asks for it pays one insert however large the audience (network.mail.queue_announcement).
+
+    `written_up_to` is the highest account id already handed to the outbox: each batch moves it
+    forward in the transaction that writes the batch, so a task that stops half-way, or runs twice,
+    writes every message once.
+    """
+
+    class Status(models.TextChoices):
+        WRITING = "writing", "Writing the messages"
+        WRITTEN = "written", "Every message written"
+
+    template = models.CharField(max_length=120)
+    category = models.CharField(max_length=20, choices=EmailCategory.choices)
+    context = models.JSONField(default=dict, blank=True)
+    # Exactly one of the two says who gets it: a list of account ids, or lookups on the accounts.
+    user_ids = models.JSONField(null=True, blank=True)
+    audience = models.JSONField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.WRITING)
+    written_up_to = models.BigIntegerField(default=0)
+    messages_written = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(user_ids__isnull=True) ^ models.Q(audience__isnull=True),
+                name="announcement_has_one_audience",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template} announcement #{self.pk}"
+
+
 class SensitiveCharacteristic(models.Model):
     """A characteristic members may describe themselves by, such as sexual orientation.
 

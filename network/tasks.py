@@ -3,9 +3,9 @@ from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 from network import mail
-from network.mail import send_email
+from network.mail import send_email, send_emails
 
-__all__ = ["clear_expired_sessions", "send_email", "sweep_outbox"]
+__all__ = ["clear_expired_sessions", "send_email", "send_emails", "sweep_outbox"]
 
 
 @shared_task

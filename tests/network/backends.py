@@ -17,3 +17,19 @@ class SlowBackend(LocmemBackend):
     def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
         time.sleep(0.3)
         return super().send_messages(email_messages)
+
+
+class RefusingOneAddressBackend(LocmemBackend):
+    """A provider that refuses one address and takes the rest, counting the connections opened."""
+
+    REFUSED = "refused@example.org"
+    opened = 0
+
+    def open(self) -> bool | None:
+        type(self).opened += 1
+        return super().open()
+
+    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
+        if any(self.REFUSED in message.to for message in email_messages):
+            raise AnymailAPIError("The provider refused the recipient (422)")
+        return super().send_messages(email_messages)

@@ -15,12 +15,20 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from invitations.models import Invitation
+from members.demo import create_many
 from members.models import User
 from network import mail
 from network.celery import app as celery_app
-from network.models import EmailCategory, EmailOptOut, NetworkSettings, OutboundEmail
-from network.tasks import send_email
+from network.models import (
+    Announcement,
+    EmailCategory,
+    EmailOptOut,
+    NetworkSettings,
+    OutboundEmail,
+)
+from network.tasks import send_email, send_emails
 from tests.factories import ApplicationFactory, sign_in_with_mfa
+from tests.network.backends import RefusingOneAddressBackend
 
 Status = OutboundEmail.Status
 RESET = "account/password_reset_key"
@@ -237,6 +245,185 @@ class TestOutbox:
             # One query for opt-outs and one insert, however full the batch. (SQLite caps the
             # parameters in a query, so Django splits its inserts into a few more.)
             assert queries_for(10) == full_batch == 2
+
+
+@pytest.mark.django_db
+class TestBatches:
+    def queue(self, *addresses: str) -> list[int]:
+        recipients = [mail.Recipient(address, None, RESET_CONTEXT) for address in addresses]
+        return [email.pk for email in mail.queue_emails(RESET, recipients)]
+
+    def test_a_provider_error_on_one_message_retries_that_one_only(self, settings) -> None:
+        settings.EMAIL_BACKEND = "tests.network.backends.RefusingOneAddressBackend"
+        RefusingOneAddressBackend.opened = 0
+        ids = self.queue("a@example.org", RefusingOneAddressBackend.REFUSED, "b@example.org")
+        refused = ids[1]
+
+        outcome = mail.deliver_batch(ids)
+        assert outcome.sent == [ids[0], ids[2]]
+        assert list(outcome.retry_in) == [refused]
+        assert sorted(message.to[0] for message in django_mail.outbox) == [
+            "a@example.org",
+            "b@example.org",
+        ]
+        email = OutboundEmail.objects.get(pk=refused)
+        assert email.status == Status.QUEUED
+        assert email.attempts == 1
+        assert "422" in email.last_error
+        assert email.send_after > timezone.now() - timedelta(seconds=1)
+        # A connection reopened after the refusal; none for each message.
+        assert RefusingOneAddressBackend.opened == 2
+
+        # The batch's task delivered again finds the others sent and tries only the refused one.
+        again = mail.deliver_batch(ids)
+        assert again.sent == [] and list(again.retry_in) == [refused]
+        assert len(django_mail.outbox) == 2
+        for pk in (ids[0], ids[2]):
+            assert OutboundEmail.objects.get(pk=pk).attempts == 1
+
+    def test_the_task_retries_the_refused_message_alone_until_it_fails(
+        self, settings, django_capture_on_commit_callbacks
+    ) -> None:
+        settings.EMAIL_BACKEND = "tests.network.backends.RefusingOneAddressBackend"
+        with django_capture_on_commit_callbacks(execute=True):
+            ids = self.queue("a@example.org", RefusingOneAddressBackend.REFUSED, "b@example.org")
+        assert len(django_mail.outbox) == 2
+        statuses = dict(OutboundEmail.objects.filter(pk__in=ids).values_list("pk", "status"))
+        assert statuses == {ids[0]: Status.SENT, ids[1]: Status.FAILED, ids[2]: Status.SENT}
+        attempts = dict(OutboundEmail.objects.filter(pk__in=ids).values_list("pk", "attempts"))
+        assert attempts == {ids[0]: 1, ids[1]: mail.MAX_ATTEMPTS, ids[2]: 1}
+
+    def test_a_message_that_cannot_be_built_fails_alone(self) -> None:
+        [good] = self.queue("a@example.org")
+        broken = mail.queue_email("no/such-template", to="b@example.org").pk
+        outcome = mail.deliver_batch([good, broken])
+        assert outcome.sent == [good] and outcome.retry_in == {}
+        assert OutboundEmail.objects.get(pk=broken).status == Status.FAILED
+        assert [message.to for message in django_mail.outbox] == [["a@example.org"]]
+
+    def test_a_batch_costs_one_claim_one_read_and_one_update_a_message(self) -> None:
+        def queries_for(count: int) -> int:
+            ids = self.queue(*(f"m{i}@example.org" for i in range(count)))
+            with CaptureQueriesContext(connection) as queries:
+                assert len(mail.deliver_batch(ids).sent) == count
+            return len(queries)
+
+        queries_for(1)  # the network settings, read once into the cache
+        ten, hundred = queries_for(10), queries_for(mail.SEND_BATCH)
+        assert hundred - ten == mail.SEND_BATCH - 10
+
+    def test_queueing_hands_over_one_task_a_batch(self, settings) -> None:
+        published: list[list[int]] = []
+        send = send_emails.apply_async
+
+        def recorded(args: tuple[list[int]], **options: object) -> object:
+            published.append(list(args[0]))
+            return send(args, **options)
+
+        settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+        ids = self.queue(*(f"m{i}@example.org" for i in range(250)))
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(send_emails, "apply_async", recorded)
+            mail.enqueue(ids)
+        assert [len(batch) for batch in published] == [100, 100, 50]
+        assert sorted(pk for batch in published for pk in batch) == sorted(ids)
+        assert len(django_mail.outbox) == 250
+
+
+@pytest.mark.django_db
+class TestAnnouncements:
+    @pytest.fixture
+    def crowd(self, monkeypatch) -> list[int]:
+        # Small batches, so a few dozen accounts take several.
+        monkeypatch.setattr(mail, "BATCH_SIZE", 10)
+        create_many(25, password="not-used", email_prefix="crowd")
+        return list(
+            User.objects.filter(email__startswith="crowd")
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+
+    def test_asking_costs_one_query_whatever_the_audience(self) -> None:
+        def queries_for(count: int) -> int:
+            with CaptureQueriesContext(connection) as queries:
+                mail.queue_announcement(
+                    RESET, category=EmailCategory.NETWORK_NEWS, user_ids=range(1, count + 1)
+                )
+            return len(queries)
+
+        assert queries_for(20_000) == queries_for(10) == 1
+        assert not OutboundEmail.objects.exists()
+
+    def test_the_task_writes_every_message_once_and_hands_them_over(
+        self, crowd: list[int], django_capture_on_commit_callbacks
+    ) -> None:
+        mail.opt_out(email="crowd000003@example.org", category=EmailCategory.NETWORK_NEWS)
+        with django_capture_on_commit_callbacks(execute=True):
+            announcement = mail.queue_announcement(
+                "account/unknown_account",
+                category=EmailCategory.NETWORK_NEWS,
+                context={"email": "the network"},
+                audience={"email__startswith": "crowd"},
+            )
+        announcement.refresh_from_db()
+        assert announcement.status == Announcement.Status.WRITTEN
+        assert announcement.messages_written == 25
+        rows = OutboundEmail.objects.filter(template="account/unknown_account")
+        assert sorted(rows.values_list("recipient_id", flat=True)) == crowd
+        assert rows.filter(status=Status.SUPPRESSED).count() == 1
+        assert rows.filter(status=Status.SENT).count() == 24
+        assert len(django_mail.outbox) == 24
+        assert rows.first().context["user_id"] in crowd  # type: ignore[union-attr]
+
+        assert mail.write_announcement_messages(announcement_id=announcement.pk) == 0
+        assert rows.count() == 25
+
+    def test_a_task_that_stops_half_way_is_carried_on_without_doubling(
+        self, crowd: list[int], monkeypatch
+    ) -> None:
+        inactive = crowd[4]
+        User.objects.filter(pk=inactive).update(is_active=False)
+        announcement = mail.queue_announcement(
+            RESET, category=EmailCategory.ESSENTIAL, user_ids=[*crowd, 999_999], context={}
+        )
+        write = mail.queue_emails
+        batches: list[int] = []
+
+        def stop_at_the_second_batch(*args, **kwargs):  # type: ignore[no-untyped-def]
+            batches.append(1)
+            if len(batches) == 2:
+                raise OperationalError("the worker lost its database connection")
+            return write(*args, **kwargs)
+
+        monkeypatch.setattr(mail, "queue_emails", stop_at_the_second_batch)
+        with pytest.raises(OperationalError):
+            mail.write_announcement_messages(announcement_id=announcement.pk)
+        # The first batch of ten ids holds the inactive account.
+        assert OutboundEmail.objects.count() == 9
+
+        monkeypatch.setattr(mail, "queue_emails", write)
+        assert mail.write_announcement_messages(announcement_id=announcement.pk) == 15
+        recipients = list(OutboundEmail.objects.values_list("recipient_id", flat=True))
+        assert sorted(recipients) == [pk for pk in crowd if pk != inactive]
+
+    def test_the_sweep_hands_over_an_announcement_whose_task_never_ran(
+        self, crowd: list[int]
+    ) -> None:
+        announcement = mail.queue_announcement(
+            RESET, category=EmailCategory.ESSENTIAL, audience={"email__startswith": "crowd"}
+        )
+        mail.sweep(now=timezone.now() + mail.SWEEP_GRACE + timedelta(seconds=1))
+        announcement.refresh_from_db()
+        assert announcement.status == Announcement.Status.WRITTEN
+        assert OutboundEmail.objects.count() == 25
+
+    def test_an_announcement_needs_exactly_one_audience(self) -> None:
+        with pytest.raises(ValueError, match="user_ids or an audience"):
+            mail.queue_announcement(RESET, category=EmailCategory.ESSENTIAL)
+        with pytest.raises(ValueError, match="user_ids or an audience"):
+            mail.queue_announcement(
+                RESET, category=EmailCategory.ESSENTIAL, user_ids=[1], audience={}
+            )
 
 
 @pytest.mark.django_db(transaction=True)
