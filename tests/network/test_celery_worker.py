@@ -122,6 +122,34 @@ def test_a_committed_message_is_delivered_end_to_end_by_a_real_worker(worker: Wo
     assert OutboundEmail.objects.get(pk=email.pk).secret_context == {}
 
 
+def test_many_messages_go_once_each_a_hundred_to_a_task_over_one_connection(
+    worker: Worker,
+) -> None:
+    celery_app.conf.task_default_queue = worker.queue
+    addresses = [f"member{i}@example.org" for i in range(250)]
+    try:
+        emails = mail.queue_emails(
+            "account/unknown_account",
+            [mail.Recipient(address, None, {"email": address}) for address in addresses],
+        )
+        ids = [email.pk for email in emails]
+        sent = OutboundEmail.objects.filter(pk__in=ids, status=OutboundEmail.Status.SENT)
+        assert wait_for(lambda: sent.count() == len(ids))
+    finally:
+        celery_app.conf.task_default_queue = "celery"
+    # The file backend writes one file for each connection it opens: one a batch.
+    written = sorted(worker.mail_dir.iterdir())
+    assert len(written) == 3
+    recipients = [
+        line.removeprefix("To: ")
+        for path in written
+        for line in path.read_text().splitlines()
+        if line.startswith("To: ")
+    ]
+    assert sorted(recipients) == sorted(addresses)
+    assert set(OutboundEmail.objects.filter(pk__in=ids).values_list("attempts", flat=True)) == {1}
+
+
 def test_the_worker_acknowledges_late_and_hands_back_work_if_it_dies(worker: Worker) -> None:
     def configuration() -> dict[str, object] | None:
         replies = celery_app.control.inspect([worker.hostname], timeout=2).conf() or {}
