@@ -3,6 +3,7 @@ from typing import Any
 import factory
 from allauth.account.internal.flows.login import record_authentication
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from allauth.mfa.utils import is_mfa_enabled
 from django.test import Client, RequestFactory
 
 from invitations.models import Application
@@ -63,6 +64,8 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
 def sign_in_with_mfa(client: Client, user: User) -> None:
     """Sign a test client in as someone whose session passed two-factor authentication,
     recorded in the session the way allauth records it after a code is entered."""
+    if not is_mfa_enabled(user):
+        enable_totp(user)
     client.force_login(user)
     request = RequestFactory().get("/")
     request.session = client.session
