@@ -30,13 +30,15 @@ def prepare_photo(upload: UploadedFile) -> ContentFile:
     try:
         # Opening reads only the header. Pillow refuses (or, below twice its own limit, warns
         # about) pictures it judges to be decompression bombs; either way this one is too big.
-        with Image.open(upload) as probe:
+        # Only the accepted formats are parsed at all: others (TIFF, EPS and the rest) are
+        # refused before Pillow reads more than their first bytes.
+        with Image.open(upload, formats=list(EXTENSIONS)) as probe:
             width, height = probe.size
             if width * height > MAX_PIXELS:
                 raise ValidationError(TOO_MANY_PIXELS)
             probe.verify()
         upload.seek(0)
-        image = Image.open(upload)
+        image = Image.open(upload, formats=list(EXTENSIONS))
         # A JPEG can be decoded at a half, a quarter or an eighth of its size: no more than the
         # thumbnail needs.
         image.draft("RGB", (MAX_SIDE, MAX_SIDE))

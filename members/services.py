@@ -61,6 +61,8 @@ def profile_for(user: User) -> Profile | None:
 @transaction.atomic
 def set_photo(*, profile: Profile, photo: ContentFile) -> None:
     """Store a photo made ready by members.photos.prepare_photo, replacing any earlier one."""
+    # Locked, two uploads at once each replace the other's file, and no file is left behind.
+    profile = Profile.objects.select_for_update().get(pk=profile.pk)
     old = profile.photo.name
     profile.photo.save(photo.name or "photo.jpg", photo, save=False)
     profile.save()
