@@ -4,7 +4,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.core.cache import cache
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
 SETTINGS_CACHE_KEY = "network-settings"
@@ -86,6 +86,9 @@ class NetworkSettings(models.Model):
     @staticmethod
     def clear_cache() -> None:
         cache.delete(SETTINGS_CACHE_KEY)
+        # A page that reads the settings before this change commits caches the old row again:
+        # clear once more when the change is visible to everyone.
+        transaction.on_commit(lambda: cache.delete(SETTINGS_CACHE_KEY))
 
 
 class MembershipCategory(models.Model):

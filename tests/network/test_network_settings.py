@@ -1,3 +1,5 @@
+from typing import Any
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -102,3 +104,21 @@ def test_server_error_page_needs_nothing_that_might_be_broken(rf) -> None:  # ty
     page = response.content.decode()
     assert "Sorry, there is a problem with the service" in page
     assert 'href="#maincontent"' in page
+
+
+def test_settings_cached_by_another_page_before_a_change_commits_are_dropped_at_commit(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from django.core.cache import cache
+
+    from network.models import SETTINGS_CACHE_KEY
+
+    settings = NetworkSettings.load()
+    with django_capture_on_commit_callbacks(execute=True):
+        settings.approvals_required = 2
+        settings.save()
+        # Another page, reading before the commit, caches the row it could still see.
+        stale = NetworkSettings.objects.get(pk=1)
+        stale.approvals_required = 1
+        cache.set(SETTINGS_CACHE_KEY, stale)
+    assert NetworkSettings.load().approvals_required == 2
