@@ -7,9 +7,18 @@ page that holds all of them says how many there are. Old `?page=N` links still o
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.http import QueryDict
+from django.template.loader import get_template
+from django.utils.safestring import SafeString, mark_safe
 
 from members.models import Profile, ProfileQuerySet
+from members.privacy import Viewer, VisibleProfile
+
+CARD_TEMPLATE = "members/includes/member_card.html"
+# Raise when the card's template or what it shows changes, so no process serves an old card.
+CARD_VERSION = 1
+CARD_SECONDS = 60 * 60
 
 
 @dataclass(frozen=True)
@@ -47,3 +56,30 @@ def directory_page(found: ProfileQuerySet, params: QueryDict, *, size: int) -> D
     if not members:
         skip, members = 0, list(ordered[: size + 1])
     return DirectoryPage(members[:size], has_previous=skip > 0, has_next=len(members) > size)
+
+
+def card_key(visible: VisibleProfile) -> str:
+    """A card is what one audience may see of one saved state of a profile: saving the profile
+    (any change of its fields, photo or who sees them) moves it to a new key."""
+    profile = visible.profile
+    audiences = ",".join(sorted(visible.audiences))
+    return (
+        f"directory-card:{CARD_VERSION}:{profile.pk}:{profile.updated_at.timestamp()}:{audiences}"
+    )
+
+
+def cards_for(profiles: list[Profile], viewer: Viewer) -> list[SafeString]:
+    """Each profile's directory card as this viewer may see it, drawn once for each audience and
+    saved state, and fetched from the cache together in one round trip."""
+    visible = [profile.visible_to(viewer) for profile in profiles]
+    keys = [card_key(each) for each in visible]
+    cached = cache.get_many(keys)
+    drawn = {}
+    template = get_template(CARD_TEMPLATE)
+    for key, each in zip(keys, visible, strict=True):
+        if key not in cached:
+            drawn[key] = template.render({"profile": each.profile, "visible": each})
+    if drawn:
+        cache.set_many(drawn, timeout=CARD_SECONDS)
+    # The cards were drawn by the template above, which escaped what members wrote.
+    return [mark_safe(cached.get(key) or drawn[key]) for key in keys]  # noqa: S308

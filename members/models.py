@@ -231,8 +231,32 @@ class Profile(models.Model):
     class Meta:
         ordering = ["display_name"]
         # The search vector's GIN index is made by migration 0003 on PostgreSQL only.
-        # The directory's order, name then number, so each page starts where the last one ended.
-        indexes = [models.Index(fields=["display_name", "user"], name="profile_name_order")]
+        # The directory's order, name then number, so each page starts where the last one ended;
+        # and for each filter, the members who show that part to members, in the same order.
+        indexes = [
+            models.Index(fields=["display_name", "user"], name="profile_name_order"),
+            *(
+                models.Index(
+                    fields=[field, "display_name", "user"],
+                    condition=models.Q(**{f"visibility__{field}": Visibility.MEMBERS}),
+                    name=f"profile_shown_{field}",
+                )
+                for field in ("profession", "region", "category")
+            ),
+            models.Index(
+                fields=["display_name", "user"],
+                condition=models.Q(
+                    offers_mentoring=True, visibility__mentoring_offer=Visibility.MEMBERS
+                ),
+                name="profile_shown_mentors",
+            ),
+            models.Index(
+                fields=["display_name", "user"],
+                condition=~models.Q(living_library_topics="")
+                & models.Q(visibility__living_library=Visibility.MEMBERS),
+                name="profile_shown_living_library",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.display_name

@@ -146,6 +146,7 @@ CARD_FIELDS = (
     "organisation_type",
     "profession",
     "region",
+    "updated_at",
 )
 
 AUDIENCES = {

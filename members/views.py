@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from members import services
-from members.directory import directory_page
+from members.directory import cards_for, directory_page
 from members.filters import DirectoryFilter
 from members.forms import (
     ConsentForm,
@@ -62,8 +62,7 @@ def account(request: SignedInRequest) -> HttpResponse:
 def directory(request: SignedInRequest) -> HttpResponse:
     found = DirectoryFilter(request.GET, queryset=Profile.objects.in_directory().as_cards())
     page = directory_page(found.qs, request.GET, size=DIRECTORY_PAGE_SIZE)
-    viewer = Viewer.of(request)
-    cards = [(profile, profile.visible_to(viewer)) for profile in page.members]
+    cards = cards_for(page.members, Viewer.of(request))
     query = request.GET.copy()
     for position in ("page", "after", "before"):
         query.pop(position, None)

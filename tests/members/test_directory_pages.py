@@ -6,7 +6,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from members import views
-from members.models import Profile, User
+from members.models import Profile, User, Visibility
 from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -88,3 +88,17 @@ def test_a_deep_page_costs_the_queries_of_the_first(client: Client, members: lis
         listing(client, f"after={last.pk}")
     assert len(deep) == len(first) + 1  # where the link's member stands
     assert not any("OFFSET" in query["sql"] for query in deep.captured_queries)
+
+
+def test_a_card_changes_as_soon_as_its_member_hides_a_detail(client: Client) -> None:
+    member = MemberFactory(name="Ada Card")
+    profile = Profile.objects.get(user=member)
+    profile.job_title = "Chief Nurse"
+    profile.save()
+    client.force_login(MemberFactory())
+    assert "Chief Nurse" in listing(client, "")
+    profile.visibility = {**profile.visibility, "job_title": Visibility.ONLY_ME}
+    profile.save()
+    assert "Chief Nurse" not in listing(client, "")
+    client.force_login(member)
+    assert "Chief Nurse" in listing(client, "")
