@@ -457,6 +457,42 @@ def test_a_sweep_racing_a_worker_sends_one_message(settings, requires_postgres) 
     assert email.attempts == 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_given_the_same_batch_send_each_message_once(
+    settings, requires_postgres
+) -> None:
+    settings.EMAIL_BACKEND = "tests.network.backends.SlowBackend"
+    ids = [
+        email.pk
+        for email in mail.queue_emails(
+            RESET, [mail.Recipient(f"m{i}@example.org", None, RESET_CONTEXT) for i in range(3)]
+        )
+    ]
+    # The hand-over above already sent them, in this thread: queue them again, untouched.
+    OutboundEmail.objects.filter(pk__in=ids).update(status=Status.QUEUED, attempts=0)
+    django_mail.outbox.clear()
+    start = threading.Barrier(2)
+    sent: list[list[int]] = []
+
+    def worker() -> None:
+        start.wait()
+        sent.append(mail.deliver_batch(ids).sent)
+        connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(pk for batch in sent for pk in batch) == sorted(ids)
+    assert sorted(message.to[0] for message in django_mail.outbox) == [
+        "m0@example.org",
+        "m1@example.org",
+        "m2@example.org",
+    ]
+    assert set(OutboundEmail.objects.values_list("attempts", flat=True)) == {1}
+
+
 def _reset_producers() -> None:
     # Publishing reuses pooled connections; forget them so the next publish uses broker_url.
     celery_app._pool = None  # type: ignore[attr-defined]
