@@ -62,8 +62,7 @@ def profile_for(user: User) -> Profile | None:
 def set_photo(*, profile: Profile, photo: ContentFile) -> None:
     """Store a photo made ready by members.photos.prepare_photo, replacing any earlier one."""
     # Locked, two uploads at once each replace the other's file, and no file is left behind.
-    profile = Profile.objects.select_for_update().get(pk=profile.pk)
-    old = profile.photo.name
+    old = Profile.objects.select_for_update().values_list("photo", flat=True).get(pk=profile.pk)
     profile.photo.save(photo.name or "photo.jpg", photo, save=False)
     profile.save()
     if old:
