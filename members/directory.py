@@ -52,10 +52,16 @@ def directory_page(found: ProfileQuerySet, params: QueryDict, *, size: int) -> D
         return DirectoryPage(members[:size][::-1], has_previous=len(members) > size, has_next=True)
     ordered = found.order_by("display_name", "pk")
     skip = ((number(params, "page") or 1) - 1) * size
-    members = list(ordered[skip : skip + size + 1]) if skip else []
-    if not members:
-        skip, members = 0, list(ordered[: size + 1])
-    return DirectoryPage(members[:size], has_previous=skip > 0, has_next=len(members) > size)
+    # An old numbered link counts its way there through names and numbers only, then reads its
+    # page as Next would; past the end, it opens the first page.
+    start = list(ordered.values_list("display_name", "pk")[skip - 1 : skip]) if skip else []
+    if start:
+        name, pk = start[0]
+        members = list(found.after(Profile(pk=pk, display_name=name))[: size + 1])
+        if members:
+            return DirectoryPage(members[:size], has_previous=True, has_next=len(members) > size)
+    members = list(ordered[: size + 1])
+    return DirectoryPage(members[:size], has_previous=False, has_next=len(members) > size)
 
 
 def card_key(visible: VisibleProfile) -> str:
