@@ -1,3 +1,4 @@
+from allauth.account.adapter import get_adapter
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -16,7 +17,6 @@ from invitations.forms import (
 from invitations.models import Application, Refusal
 from network.errors import Refused
 from network.http import SignedInRequest, posted
-from network.middleware import client_ip
 
 # The same words whatever the address turned out to be: this page must not tell a member
 # whether the person they named is a member, invited or already waiting.
@@ -30,7 +30,9 @@ def express_interest(request: HttpRequest) -> HttpResponse:
     form = InterestForm(posted(request))
     if request.method == "POST":
         # The limiter keys on a digest of whatever arrived, so any length of input is safe here.
-        if services.rate_limited(ip=client_ip(request), email=request.POST.get("email", "")):
+        if services.rate_limited(
+            ip=get_adapter(request).get_client_ip(request), email=request.POST.get("email", "")
+        ):
             return render(request, "invitations/too_many.html", status=429)
         if form.is_robot():
             # Say nothing a robot could learn from; store nothing.

@@ -215,7 +215,7 @@ MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "Leadership network")
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 
 # Behind a proxy every connection comes from the proxy, so per-visitor limits (allauth's and the
-# interest form's, through network.middleware.client_ip) read the visitor's address from
+# interest form's, through the account adapter's get_client_ip) read the visitor's address from
 # X-Forwarded-For, this many hops from the right: hops further left are the visitor's own words.
 # 0 (the default, and runserver) ignores the header; the compose proxy is 1.
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", default=0)

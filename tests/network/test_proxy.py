@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.test import Client, RequestFactory
 
-from network.middleware import client_ip
+from members.adapters import AccountAdapter
 from tests.invitations.support import INTEREST as INTEREST_FORM
 
 pytestmark = pytest.mark.django_db
@@ -101,7 +101,7 @@ def test_client_ip_takes_the_address_count_hops_from_the_right(
     settings.ALLAUTH_TRUSTED_CLIENT_IP_HEADER = None
     headers = {"x-forwarded-for": forwarded_for} if forwarded_for else {}
     request = RequestFactory().get("/", REMOTE_ADDR=PROXY, headers=headers)
-    assert client_ip(request) == expected
+    assert AccountAdapter().get_client_ip(request) == expected
 
 
 def test_client_ip_reads_a_trusted_header_when_one_is_named(settings: Any) -> None:
@@ -110,4 +110,18 @@ def test_client_ip_reads_a_trusted_header_when_one_is_named(settings: Any) -> No
     request = RequestFactory().get(
         "/", REMOTE_ADDR=PROXY, headers={"x-real-ip": "203.0.113.7", "x-forwarded-for": "1.2.3.4"}
     )
-    assert client_ip(request) == "203.0.113.7"
+    assert AccountAdapter().get_client_ip(request) == "203.0.113.7"
+
+
+def test_a_request_with_fewer_hops_than_proxies_still_gets_the_sign_in_page(
+    client: Client, settings: Any
+) -> None:
+    # allauth's own reading refused such a request with an error page (ImproperlyConfigured).
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 2
+    response = client.post(
+        "/accounts/login/",
+        {"login": "nobody@example.org", "password": "wrong-password-123"},
+        REMOTE_ADDR=PROXY,
+        headers={"x-forwarded-for": "203.0.113.9"},
+    )
+    assert response.status_code == 200
