@@ -22,6 +22,7 @@ from members.models import User
 from network.celery import app as celery_app
 from network.models import NetworkSettings, OutboundEmail
 from tests.conftest import skip_without
+from tests.factories import sign_in_with_mfa
 from tests.invitations.support import INTEREST
 from tests.network.test_production_settings import production_env, run
 
@@ -148,6 +149,23 @@ def test_with_redis_stopped_every_page_still_answers_and_mail_waits(
     reset_email = OutboundEmail.objects.exclude(pk=handed_over.pk).get(to_email=member.email)
     assert reset_email.status == OutboundEmail.Status.QUEUED
     assert django_mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_with_redis_stopped_members_and_the_board_still_get_their_pages(
+    site_on: PrivateRedis, member: User, board_member: User
+) -> None:
+    site_on.stop()
+    reader = Client(raise_request_exception=False)
+    reader.force_login(member)
+    # The directory's cards are kept in the cache; with Redis away they are drawn in memory.
+    for path in ["/home/", "/members/", "/members/?q=Amara", f"/members/{member.pk}/"]:
+        assert reader.get(path).status_code == 200, path
+    assert "Amara Okafor" in reader.get("/members/").content.decode()
+    board = Client(raise_request_exception=False)
+    sign_in_with_mfa(board, board_member)
+    for path in ["/board/", "/board/invitations/application/", "/board/network/outboundemail/"]:
+        assert board.get(path).status_code == 200, path
 
 
 @pytest.mark.django_db
