@@ -1,4 +1,7 @@
 import json
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, Concatenate
 
 from allauth.account.decorators import reauthentication_required
 from allauth.mfa.utils import is_mfa_enabled
@@ -34,6 +37,26 @@ DIRECTORY_PAGE_SIZE = 30
 def no_profile(request: SignedInRequest, status: int = 404) -> HttpResponse:
     """What an account without a member profile (the operator's) sees instead of one."""
     return render(request, "members/no_profile.html", status=status)
+
+
+OwnProfileView = Callable[Concatenate[SignedInRequest, Profile, ...], HttpResponse]
+
+
+def with_own_profile(view: OwnProfileView) -> Callable[..., HttpResponse]:
+    """Sign-in required; the view gets the member's own profile, or the no-profile page is shown.
+
+    Looking never creates a profile: an operator account has none and stays out of the directory.
+    """
+
+    @login_required
+    @wraps(view)
+    def with_profile(request: SignedInRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        own = services.profile_for(request.user)
+        if own is None:
+            return no_profile(request)
+        return view(request, own, *args, **kwargs)
+
+    return with_profile
 
 
 @login_required
@@ -106,11 +129,8 @@ def photo(request: SignedInRequest, pk: int) -> FileResponse:
     return response
 
 
-@login_required
-def edit_profile(request: SignedInRequest) -> HttpResponse:
-    own = services.profile_for(request.user)
-    if own is None:
-        return no_profile(request)
+@with_own_profile
+def edit_profile(request: SignedInRequest, own: Profile) -> HttpResponse:
     form = ProfileForm(posted(request), instance=own)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -119,11 +139,8 @@ def edit_profile(request: SignedInRequest) -> HttpResponse:
     return render(request, "members/edit_profile.html", {"form": form})
 
 
-@login_required
-def edit_photo(request: SignedInRequest) -> HttpResponse:
-    own = services.profile_for(request.user)
-    if own is None:
-        return no_profile(request)
+@with_own_profile
+def edit_photo(request: SignedInRequest, own: Profile) -> HttpResponse:
     form = PhotoForm(posted(request), request.FILES if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.set_photo(profile=own, photo=form.cleaned_data["photo"])
@@ -132,22 +149,16 @@ def edit_photo(request: SignedInRequest) -> HttpResponse:
     return render(request, "members/edit_photo.html", {"form": form, "profile": own})
 
 
-@login_required
+@with_own_profile
 @require_POST
-def remove_photo(request: SignedInRequest) -> HttpResponse:
-    own = services.profile_for(request.user)
-    if own is None:
-        return no_profile(request)
+def remove_photo(request: SignedInRequest, own: Profile) -> HttpResponse:
     services.remove_photo(profile=own)
     messages.success(request, "Your photo has been removed.")
     return redirect("members:edit_photo")
 
 
-@login_required
-def milestones(request: SignedInRequest) -> HttpResponse:
-    own = services.profile_for(request.user)
-    if own is None:
-        return no_profile(request)
+@with_own_profile
+def milestones(request: SignedInRequest, own: Profile) -> HttpResponse:
     form = MilestoneForm(posted(request))
     if request.method == "POST" and form.is_valid():
         CareerMilestone.objects.create(profile=own, **form.cleaned_data)
@@ -168,11 +179,8 @@ def remove_milestone(request: SignedInRequest, pk: int) -> HttpResponse:
     return redirect("members:milestones")
 
 
-@login_required
-def self_description(request: SignedInRequest) -> HttpResponse:
-    own = services.profile_for(request.user)
-    if own is None:
-        return no_profile(request)
+@with_own_profile
+def self_description(request: SignedInRequest, own: Profile) -> HttpResponse:
     consented = services.has_sensitive_consent(request.user)
     characteristics = list(NetworkSettings.load().sensitive_characteristics.all())
     current = {
