@@ -47,6 +47,10 @@ def offered_lookups_only(model_admin: admin.ModelAdmin) -> Callable[..., bool]:
     return lookup_allowed
 
 
+def is_record_id(value: str) -> bool:
+    return value.isascii() and value.isdigit() and int(value) < 2**63
+
+
 class BoardAdminSite(admin.AdminSite):
     """The admin site, as the programme board sees it: only board members who use MFA get in."""
 
@@ -73,12 +77,13 @@ class BoardAdminSite(admin.AdminSite):
 
         @wraps(guarded)
         def refuse_forged_selections(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-            # Every record on the board site has a whole-number id; anything else in a list's
-            # selection was not made by the list, and Django would fail on it with an error page.
+            # Every record on the board site has a whole-number id that fits a 64-bit column;
+            # anything else in a list's selection was not made by the list, and the database
+            # would fail on it with an error page.
             selected = (
                 request.POST.getlist(ACTION_CHECKBOX_NAME) if request.method == "POST" else []
             )
-            if not all(value.isdigit() for value in selected):
+            if not all(is_record_id(value) for value in selected):
                 return HttpResponseBadRequest("Choose records from the list, then try again.")
             return guarded(request, *args, **kwargs)
 
