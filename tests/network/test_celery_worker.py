@@ -56,7 +56,7 @@ def worker(
         "DEBUG": "true",
         "DATABASE_URL": database_url(),
         "REDIS_URL": redis_url,
-        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_BACKEND": "tests.network.backends.FilePerConnectionBackend",
         "EMAIL_FILE_PATH": str(worker.mail_dir),
     }
     command = [sys.executable, "-m", "celery", "-A", "network", "worker", "--pool=solo"]
