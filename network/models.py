@@ -59,6 +59,21 @@ class NetworkSettings(models.Model):
         default="2026-11",
         help_text="Change this when the privacy notice changes.",
     )
+    registration_closes_hours = models.PositiveSmallIntegerField(
+        "event changes close (hours before the start)",
+        default=2,
+        validators=[MaxValueValidator(24 * 14)],
+        help_text="Members cannot register or cancel after this, unless an event sets its own.",
+    )
+    waiting_list_offer_hours = models.PositiveSmallIntegerField(
+        "hours to take up a place from the waiting list",
+        default=0,
+        validators=[MaxValueValidator(24 * 7)],
+        help_text=(
+            "0: the next person on the waiting list gets a freed place at once. Otherwise they are "
+            "offered it and must confirm within this many hours, or it passes to the next person."
+        ),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -355,6 +370,17 @@ class AuditAction(models.TextChoices):
     INVITATION_ACCEPTED = "invitation.accepted", "Invitation accepted"
     ACCOUNT_CHANGED = "account.changed", "Account access changed"
     ACCOUNT_DELETED = "account.deleted", "Account deleted"
+    EVENT_CREATED = "event.created", "Event created"
+    EVENT_EDITED = "event.edited", "Event details edited"
+    EVENT_PUBLISHED = "event.published", "Event published"
+    EVENT_COPIED = "event.copied", "Event copied"
+    EVENT_CAPACITY_CHANGED = "event.capacity_changed", "Event capacity changed"
+    EVENT_MOVED = "event.moved", "Event time or place changed"
+    EVENT_CANCELLED = "event.cancelled", "Event cancelled"
+    EVENT_HELD = "event.held", "Event marked as held"
+    ATTENDANCE_MARKED = "event.attendance_marked", "Attendance marked"
+    NO_SHOW_CLEARED = "event.no_show_cleared", "No-show cleared"
+    LIVING_LIBRARY_CONFIRMED = "event.library_confirmed", "Living library session confirmed"
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

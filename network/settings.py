@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "network",
     "members",
     "invitations",
+    "events",
     "board",
 ]
 
