@@ -3,9 +3,11 @@ from allauth.account.models import EmailAddress
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
+from django.utils import timezone
 
+from board.management.commands.seed_demo import BOARD_ACCOUNT, DEMO_PASSWORD, PRESETS
+from events.models import Book, Booking, Event, Feedback, Kind, Registration
 from members import demo
-from members.management.commands.seed_demo import BOARD_ACCOUNT, DEMO_PASSWORD, PRESETS
 from members.models import Profile, User
 from network.models import MembershipCategory, NetworkSettings
 
@@ -22,6 +24,10 @@ def snapshot() -> dict[str, object]:
         "users": list(User.objects.order_by("pk").values()),
         "profiles": list(Profile.objects.order_by("pk").values("pk", "category_id")),
         "addresses": list(EmailAddress.objects.order_by("pk").values()),
+        "events": list(Event.objects.order_by("pk").values("pk", "title", "starts_at")),
+        "registrations": list(Registration.objects.order_by("pk").values()),
+        "books": list(Book.objects.order_by("pk").values()),
+        "bookings": list(Booking.objects.order_by("pk").values()),
     }
 
 
@@ -120,3 +126,47 @@ def test_seeding_is_refused_outside_local_development(settings) -> None:
     with pytest.raises(CommandError, match="DEBUG=true"):
         call_command("seed_demo")
     assert not User.objects.exists()
+
+
+@pytest.mark.parametrize("preset", sorted(PRESETS))
+def test_each_preset_has_past_and_upcoming_events_of_every_kind(settings, preset: str) -> None:
+    settings.DEBUG = True
+    call_command("seed_demo", preset=preset)
+    events = Event.objects.all()
+    now = timezone.now()
+    assert {event.kind for event in events.filter(starts_at__gt=now)} == set(Kind)
+    held = events.filter(status=Event.Status.HELD, ends_at__lt=now)
+    assert held.exists()
+    assert Registration.objects.filter(event__in=held, attendance="attended").exists()
+    assert Feedback.objects.filter(event__in=held).exists()
+    full = [
+        event
+        for event in events.filter(starts_at__gt=now)
+        if event.registrations.holding_seats().count() == event.capacity
+    ]
+    assert full, "a full event"
+    waiting = list(full[0].registrations.waiting().values_list("queue_number", flat=True))
+    assert waiting == list(range(1, len(waiting) + 1)) and waiting
+    library = events.get(kind=Kind.LIVING_LIBRARY)
+    assert library.books.count() >= 2
+    assert Booking.objects.filter(book__event=library).exists()
+    for booking in Booking.objects.filter(book__event=library):
+        assert library.registrations.filter(member=booking.reader, status="confirmed").exists()
+        assert booking.reader != booking.book.member
+
+
+def test_switching_preset_keeps_only_that_networks_demo_events(settings) -> None:
+    settings.DEBUG = True
+    call_command("seed_demo", preset="lgbtq-leaders")
+    assert Event.objects.filter(title="Allyship at board level").exists()
+    call_command("seed_demo", preset="women-leaders")
+    assert not Event.objects.filter(title="Allyship at board level").exists()
+    assert Event.objects.filter(title="Coaching circle: returning from leave").exists()
+
+
+def test_numbered_events_for_benchmarks_come_with_places_taken(settings) -> None:
+    settings.DEBUG = True
+    call_command("seed_demo", members=40, events=15)
+    numbered = Event.objects.filter(title__startswith="Network event")
+    assert numbered.count() == 15
+    assert Registration.objects.filter(event__in=numbered, status="confirmed").count() == 15 * 20

@@ -1,4 +1,5 @@
-"""Set up a demo of either seed network: its settings, a board account and a few members."""
+"""Set up a demo of either seed network: its settings, a board account, a few members and their
+events. It lives with the board, the one app that may draw on all the others."""
 
 import re
 from dataclasses import dataclass, field
@@ -10,6 +11,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from events import demo as events_demo
 from members import demo
 from members.models import Profile, User
 from members.services import appoint_to_board, create_member
@@ -141,8 +143,14 @@ class Command(BaseCommand):
             default=0,
             help="Also create this many numbered members in bulk (for benchmarks).",
         )
+        parser.add_argument(
+            "--events",
+            type=int,
+            default=0,
+            help="Also create this many numbered events with places taken (for benchmarks).",
+        )
 
-    def handle(self, *args: Any, preset: str, members: int, **options: Any) -> None:
+    def handle(self, *args: Any, preset: str, members: int, events: int, **options: Any) -> None:
         if not settings.DEBUG:
             raise CommandError("Demo accounts have a published password: set DEBUG=true to seed.")
         chosen = PRESETS[preset]
@@ -150,8 +158,11 @@ class Command(BaseCommand):
             apply_preset(chosen)
             appoint_to_board(user=ensure_member(BOARD_MEMBER, seed=len(chosen.accounts)))
             switch_demo_to(chosen)
-            for number, account in enumerate(chosen.accounts):
+            named = [
                 ensure_member(account, seed=number)
+                for number, account in enumerate(chosen.accounts)
+            ]
+            events_demo.seed_events(preset, members=named)
         if members:
             created = demo.create_many(
                 members,
@@ -161,6 +172,9 @@ class Command(BaseCommand):
             )
             first = demo.numbered_email(chosen.numbered_prefix, 0)
             self.stdout.write(f"Created {created} numbered members ({first} on).")
+        if events:
+            created = events_demo.create_many_events(events)
+            self.stdout.write(f"Created {created} numbered events.")
         self.stdout.write(f"Demo of {chosen.name} is ready. Sign in at /accounts/login/")
         self.stdout.write(f"Every demo account's password is: {DEMO_PASSWORD}")
         self.stdout.write(f"  board member: {BOARD_ACCOUNT[0]} (sets up MFA on first visit)")
