@@ -61,6 +61,17 @@ class Refusal(models.TextChoices):
     OWN_BOOK = "own_book", "You cannot book a conversation with yourself."
     NEEDS_PLACE = "needs_place", "Register for the living library before booking a conversation."
     SLOT_TOO_LONG = "slot_too_long", "A conversation cannot be longer than the event."
+    BOOK_DETAILS_NEEDED = (
+        "book_details_needed",
+        "Give your book a title of up to 120 characters and a blurb of up to 1,000 characters.",
+    )
+    ALREADY_A_BOOK = "already_a_book", "You are already a book at this living library."
+    NOT_YOUR_BOOK = "not_your_book", "You do not have a book like that at a living library."
+    NOT_YOUR_BOOKING = "not_your_booking", "You do not have a booking like that to cancel."
+    TIME_TAKEN = (
+        "time_taken",
+        "You already have a conversation booked at that time. Please choose another time.",
+    )
     FEED_LINK_UNKNOWN = (
         "feed_link_unknown",
         "This calendar link is not known. It may have been renewed.",
@@ -392,6 +403,11 @@ class Feedback(models.Model):
         return f"Feedback on {self.event}"
 
 
+class BookQuerySet(models.QuerySet["Book"]):
+    def reading(self) -> "BookQuerySet":
+        return self.filter(status=Book.Status.READING)
+
+
 class Book(models.Model):
     """A member who agreed to be a "book" at a living library: readers book conversations."""
 
@@ -410,6 +426,8 @@ class Book(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = BookQuerySet.as_manager()
+
     class Meta:
         ordering = ["event", "title", "pk"]
         constraints = [
@@ -418,6 +436,33 @@ class Book(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class BookingQuerySet(models.QuerySet["Booking"]):
+    def booked(self) -> "BookingQuerySet":
+        return self.filter(status=Booking.Status.BOOKED)
+
+    def of_reader(self, reader: Any) -> "BookingQuerySet":
+        """A reader's own bookings: the only bookings a reader is ever shown."""
+        return self.booked().filter(reader=reader)
+
+    def shown_to_book(self, book: "Book") -> "BookingQuerySet":
+        """The bookings, with readers' names, a book may see: none until the board has confirmed
+        the session, so a reader can think again before the book learns who they are."""
+        if book.status != Book.Status.READING or book.confirmed_at is None:
+            return self.none()
+        return self.booked().filter(book=book).select_related("reader")
+
+    def readers_by_time(self, book: "Book") -> dict[datetime, int]:
+        """How many readers each of a book's conversations has, and nothing about who they are."""
+        rows = (
+            self.booked()
+            .filter(book=book)
+            .values("starts_at")
+            .annotate(readers=models.Count("pk"))
+            .order_by()
+        )
+        return {row["starts_at"]: row["readers"] for row in rows}
 
 
 class Booking(models.Model):
@@ -434,6 +479,8 @@ class Booking(models.Model):
     starts_at = models.DateTimeField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.BOOKED)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = BookingQuerySet.as_manager()
 
     class Meta:
         ordering = ["starts_at", "pk"]

@@ -16,8 +16,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from events import calendar
-from events.models import Event, Feedback, Refusal, Registration
+from events import calendar, library
+from events.models import Book, Booking, Event, Feedback, Refusal, Registration
 from members.models import Profile
 from network.errors import Refused
 from network.mail import Recipient, queue_announcement, queue_email, queue_emails
@@ -185,6 +185,10 @@ def remove_member_from_events(*, member: Any, now: datetime | None = None) -> in
             _end(registration, Status.REMOVED, now=now)
             if held_seat:
                 _fill_free_seats(event, now=now, network=NetworkSettings.load())
+    # A member who reads as a book steps back from living libraries to come; readers are told.
+    books = Book.objects.reading().filter(member=member, event__ends_at__gt=now)
+    for book_id in books.values_list("pk", flat=True):
+        library.withdraw_book(book_id=book_id, member=member, now=now)
     return len(event_ids)
 
 
@@ -192,6 +196,10 @@ def _end(registration: Registration, status: str, *, now: datetime) -> None:
     registration.status, registration.offer_expires_at = status, None
     registration.status_changed_at = now
     registration.save(update_fields=["status", "offer_expires_at", "status_changed_at"])
+    # Living-library conversations are for members with a place: they go with it.
+    Booking.objects.booked().filter(
+        book__event_id=registration.event_id, reader_id=registration.member_id
+    ).update(status=Booking.Status.CANCELLED)
 
 
 def _fill_free_seats(
