@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class EventsConfig(AppConfig):
     name = "events"
     verbose_name = "Events"
+
+    def ready(self) -> None:
+        from events import emails  # noqa: F401  (registers the event mail's context)
+        from events.export import erase_from_events, events_section
+        from network.personal_data import contributes, erases
+
+        contributes("events")(events_section)
+        erases(erase_from_events)

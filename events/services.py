@@ -113,13 +113,20 @@ def cancel_registration(*, event_id: int, member: Any, now: datetime | None = No
         raise Refused(Refusal.NOT_REGISTERED)
     _check_open_for_changes(event, now=now, network=network)
     held_seat = registration.holds_seat
+    in_calendar = registration.status == Status.CONFIRMED
     _end(registration, Status.CANCELLED, now=now)
-    if held_seat:
-        # The member's calendar holds the event: take it out.
+    if in_calendar:
+        # The member's calendar holds the event: take it out. A CANCEL must carry a higher
+        # SEQUENCE than the entry it removes (RFC 5546, 3.2.5), and a REQUEST if they register
+        # again one no lower, so the event's SEQUENCE rises; other attendees' entries are older
+        # and are replaced by any later update as before.
+        event.sequence += 1
+        event.save(update_fields=["sequence"])
         _tell_with_calendar("events/place_cancelled", event, [registration], method=calendar.CANCEL)
-        _fill_free_seats(event, now=now, network=network)
     else:
         _tell("events/place_cancelled", [registration])
+    if held_seat:
+        _fill_free_seats(event, now=now, network=network)
     return registration
 
 

@@ -178,6 +178,17 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "network.tasks.clear_expired_sessions",
         "schedule": 24 * 60 * 60,
     },
+    # Every five minutes, so the hour-before reminder leaves close to the hour.
+    "event-reminders": {"task": "events.tasks.send_event_reminders", "schedule": 5 * 60},
+    "lapse-waiting-list-offers": {
+        "task": "events.tasks.lapse_waiting_list_offers",
+        "schedule": 5 * 60,
+    },
+    "event-feedback-requests": {"task": "events.tasks.request_event_feedback", "schedule": 60 * 60},
+    "erase-past-access-needs": {
+        "task": "events.tasks.erase_past_access_needs",
+        "schedule": 24 * 60 * 60,
+    },
 }
 
 AUTH_USER_MODEL = "members.User"
