@@ -418,6 +418,15 @@ def test_a_book_sees_who_booked_only_once_the_board_has_confirmed(
 # Losing a place at the event
 
 
+def test_a_reader_who_cancels_their_place_gives_up_their_conversations(
+    event: Event, book: Book, reader: User
+) -> None:
+    booking = library.book_conversation(book_id=book.pk, reader=reader, starts_at=first_time(event))
+    services.cancel_registration(event_id=event.pk, member=reader)
+    assert Booking.objects.get(pk=booking.pk).status == Booking.Status.CANCELLED
+    assert Booking.objects.readers_by_time(book) == {}
+
+
 def test_a_member_removed_from_events_loses_their_bookings_and_their_book(
     event: Event, book: Book, reader: User
 ) -> None:
