@@ -6,9 +6,9 @@ through `logging` (RedactingFilter, installed on every handler in settings.LOGGI
 access log, which it writes itself (GunicornLogger, named in gunicorn.conf.py).
 
 What goes: anything that looks like an email address; the secret part of every link that works
-without signing in (invitations, an applicant's own pages, unsubscribe, password reset and
-address confirmation), whose holder could act as its owner; and every query string, which carries
-search terms and filters that say who someone was looking for.
+without signing in (invitations, an applicant's own pages, unsubscribe, password reset, address
+confirmation and a member's calendar feed), whose holder could act as its owner; and every query
+string, which carries search terms and filters that say who someone was looking for.
 """
 
 import logging
@@ -28,6 +28,7 @@ PRIVATE_LINK_PREFIXES = (
     "/email/stop/",
     "/accounts/password/reset/key/",
     "/accounts/confirm-email/",
+    "/events/feed/",
 )
 
 _EMAIL = re.compile(r"[\w.+'%-]+(?:@|%40)[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)

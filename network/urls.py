@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("members.urls")),
     path("", include("invitations.urls")),
+    path("", include("events.urls")),
     path("board/", admin.site.urls),
     path("anymail/", include((views.provider_webhooks(settings.EMAIL_PROVIDER), "anymail"))),
 ]
