@@ -445,7 +445,13 @@ def _claim(registrations: Any, field: str, *, now: datetime) -> list[int]:
     """Mark the registrations' `field` as done and return the ids this call marked: the
     conditional update is the claim, so a second run, or a second worker, sends nothing."""
     with transaction.atomic():
-        ids = list(registrations.select_for_update(skip_locked=True).values_list("pk", flat=True))
+        # Only the registrations are locked, never the events they join: a beat run must not
+        # make members registering for those events wait, nor skip their places.
+        ids = list(
+            registrations.select_for_update(skip_locked=True, of=("self",)).values_list(
+                "pk", flat=True
+            )
+        )
         Registration.objects.filter(pk__in=ids, **{field: None}).update(**{field: now})
     return ids
 

@@ -27,6 +27,7 @@ from network.models import (
     OutboundEmail,
 )
 from network.tasks import send_email, send_emails
+from tests.events.mail_samples import EVENT_SAMPLES
 from tests.factories import ApplicationFactory, sign_in_with_mfa
 from tests.network.backends import RefusingOneAddressBackend
 
@@ -610,6 +611,7 @@ SAMPLE_CONTEXTS = {
     "invitations/invitation_waiting": invitation_context,
     "invitations/received_again": application_context,
     "invitations/already_member": member_context,
+    **EVENT_SAMPLES,
 }
 
 
