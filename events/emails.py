@@ -2,10 +2,10 @@
 
 The outbox keeps ids only; a builder loads the rows at send time, so a message says what is true
 when it leaves. A registration or event that is gone (or, for a reminder, a place no longer
-confirmed) raises ObjectDoesNotExist, which the outbox treats as a message that cannot be built:
-better a message not sent than a reminder for a place someone gave up. Builders hand the
-templates plain values, never the rows, so no template can reach a member's access needs or
-anyone else's name.
+confirmed) raises NotNeeded: the outbox keeps the message as not needed, never sent and not
+a failure for the board to chase; better that than a reminder for a place someone gave up.
+Builders hand the templates plain values, never the rows, so no template can reach a member's
+access needs or anyone else's name.
 """
 
 from datetime import datetime
@@ -19,7 +19,7 @@ from events.models import Book, Booking, Event, Registration
 from events.services import waiting_place
 from members.models import User
 from network.links import absolute_url
-from network.mail import builds_context
+from network.mail import NotNeeded, builds_context
 from network.models import AuditAction, AuditEvent
 
 LONDON = ZoneInfo("Europe/London")
@@ -85,10 +85,15 @@ def event_context(event: Event) -> dict[str, Any]:
     }
 
 
-def _registration(context: dict[str, Any], **lookups: Any) -> Registration:
-    return Registration.objects.select_related("event", "member").get(
-        pk=context["registration_id"], **lookups
+def _registration(context: dict[str, Any], **still: Any) -> Registration:
+    """The registration a message is about, while it is still as `still` says."""
+    found = Registration.objects.select_related("event", "member").filter(
+        pk=context["registration_id"], **still
     )
+    registration = found.first()
+    if registration is None:
+        raise NotNeeded("the place or the event has changed since the message was queued")
+    return registration
 
 
 def registration_context(registration: Registration) -> dict[str, Any]:
@@ -185,7 +190,9 @@ def feedback_context(context: dict[str, Any]) -> dict[str, Any]:
 @builds_context("events/announcement")
 def announcement_context(context: dict[str, Any]) -> dict[str, Any]:
     # An event cancelled or withdrawn before its announcement went out is not announced.
-    event = Event.objects.get(pk=context["event_id"], status=Event.Status.PUBLISHED)
+    event = Event.objects.filter(pk=context["event_id"], status=Event.Status.PUBLISHED).first()
+    if event is None:
+        raise NotNeeded("the event was cancelled or withdrawn before its announcement went out")
     member = User.objects.get(pk=context["user_id"])
     return {
         **event_context(event),

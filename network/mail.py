@@ -91,6 +91,12 @@ def builds_context(template: str) -> Callable[[ContextBuilder], ContextBuilder]:
     return register
 
 
+class NotNeeded(Exception):
+    """Raised by a context builder when what the message was about has changed so that it no
+    longer applies (a reminder for a place given up): the message is kept as not needed, never
+    sent, and is not a failure for the board to look into."""
+
+
 class RetryLater(Exception):
     def __init__(self, seconds: int) -> None:
         super().__init__(f"retry in {seconds} seconds")
@@ -366,6 +372,10 @@ def deliver_batch(email_ids: Sequence[int]) -> BatchOutcome:
                     connection = get_connection()
                     connection.open()
                 connection.send_messages([message])
+            except NotNeeded as reason:
+                _finish(email, Status.NOT_NEEDED, error=str(reason))
+                logger.info("email %s (%s) no longer needed", email.pk, email.template)
+                continue
             except PERMANENT_ERRORS as error:
                 _finish(email, Status.FAILED, error=f"{type(error).__name__}: {error}")
                 logger.exception("email %s (%s) could not be built", email.pk, email.template)

@@ -175,6 +175,7 @@ class OutboundEmail(models.Model):
         COMPLAINED = "complained", "Marked as spam"
         FAILED = "failed", "Failed"
         SUPPRESSED = "suppressed", "Not sent: the person opted out"
+        NOT_NEEDED = "not_needed", "Not sent: no longer needed"
 
     # How far each status has gone. Reports from the provider move a message only forward, and the
     # last rank is final: a "delivered" report that arrives late never undoes a bounce.
@@ -187,6 +188,7 @@ class OutboundEmail(models.Model):
         Status.COMPLAINED: 4,
         Status.FAILED: 4,
         Status.SUPPRESSED: 4,
+        Status.NOT_NEEDED: 4,
     }
 
     template = models.CharField(max_length=120)

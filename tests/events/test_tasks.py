@@ -5,12 +5,13 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.core import mail as django_mail
 from django.utils import timezone
 
 from events import services, tasks
 from events.models import Event, Registration
 from members.models import User
-from network.mail import render_email
+from network.mail import NotNeeded, deliver, render_email
 from network.models import OutboundEmail
 from tests.events.support import mails, published_event, set_network
 from tests.factories import MemberFactory
@@ -107,8 +108,13 @@ class TestReminders:
         tasks.send_event_reminders.delay()
         Registration.objects.filter(pk=registration.pk).update(status=Status.CANCELLED)
         [email] = mails("events/reminder_day")
-        with pytest.raises(Registration.DoesNotExist):
+        with pytest.raises(NotNeeded):
             render_email(email)
+        # Sent now, it is kept as not needed: never sent, and not a failure for the board.
+        assert deliver(email_id=email.pk) is False
+        email.refresh_from_db()
+        assert email.status == OutboundEmail.Status.NOT_NEEDED
+        assert not django_mail.outbox
 
 
 class TestOffersLapse:
