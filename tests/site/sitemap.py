@@ -12,7 +12,7 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -32,9 +32,14 @@ from django.http import HttpResponseBase
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.resolvers import RegexPattern, RoutePattern
+from django.utils import timezone
 from django.utils.regex_helper import normalize
 from PIL import Image
 
+from events import feeds as event_feeds
+from events import library as events_library
+from events import services as events
+from events.models import Book, Booking, Event, Registration
 from invitations import services as invitations
 from invitations.models import Application, Invitation
 from members import services as members
@@ -48,6 +53,7 @@ from network.models import (
     OutboundEmail,
     SensitiveCharacteristic,
 )
+from tests.events.support import living_library, published_event
 from tests.factories import (
     PASSWORD,
     ApplicationFactory,
@@ -75,6 +81,8 @@ class Role(StrEnum):
 
 ROLES = list(Role)
 FORGED_LINK = "forged-link-0000"
+# Shown only to members with a confirmed place at the demo's coming event.
+JOIN_LINK = "https://meet.example.org/winter-pressures"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -237,6 +245,12 @@ class Demo:
     more_info_token: str
     unsubscribe_token: str
     confirm_email_key: str
+    event: Event  # published, coming up; the subject has a place, the member none yet
+    library: Event  # a living library: the subject reads as a book, the member booked them
+    book: Book
+    booking: Booking
+    past_event: Event  # held; the member came and may give feedback
+    feed_token: str  # the member's calendar feed link
     admin_objects: dict[type[models.Model], models.Model]
 
     def user_for(self, role: Role) -> User | None:
@@ -308,6 +322,30 @@ def build_demo() -> Demo:
     invitations.decide(application_id=approved.pk, board_member=board, verdict="approve")
     invitation = Invitation.objects.get(application=approved)
 
+    event = published_event(title="Leading through winter pressures", join_link=JOIN_LINK)
+    events.register(event_id=event.pk, member=subject, access_needs="A step-free route, please")
+    profile.living_library_topics = "Coming out at work in the NHS"
+    profile.save()
+    library_event = living_library(title="Living library: our stories")
+    book = events_library.offer_book(
+        event_id=library_event.pk, member=subject, title="Out at fifty", blurb="Ask me anything."
+    )
+    events.register(event_id=library_event.pk, member=member)
+    booking = events_library.book_conversation(
+        book_id=book.pk, reader=member, starts_at=library_event.starts_at
+    )
+    past_event = published_event(
+        title="Chairing a board well",
+        starts_at=timezone.now() - timedelta(days=10),
+        status=Event.Status.HELD,
+    )
+    Registration.objects.create(
+        event=past_event,
+        member=member,
+        status=Registration.Status.CONFIRMED,
+        attendance=Registration.Attendance.ATTENDED,
+    )
+
     unconfirmed = EmailAddress.objects.create(
         user=subject, email="siobhan.new@example.org", verified=False, primary=False
     )
@@ -344,6 +382,12 @@ def build_demo() -> Demo:
         ),
         unsubscribe_token=_token_of(mail.unsubscribe_url(member.email, EmailCategory.EVENTS)),
         confirm_email_key=EmailConfirmationHMAC(unconfirmed).key,
+        event=event,
+        library=library_event,
+        book=book,
+        booking=booking,
+        past_event=past_event,
+        feed_token=event_feeds.new_feed_link(member=member),
         admin_objects=admin_objects,
     )
 
@@ -376,6 +420,17 @@ PARAMETERS: dict[tuple[str | None, str], Value] = {
     ("members:profile", "pk"): lambda d: d.subject.pk,
     ("members:photo", "pk"): lambda d: d.subject.pk,
     ("members:remove_milestone", "pk"): lambda d: d.milestone.pk,
+    # The living library is the fullest event page: books, conversations and bookings.
+    ("events:detail", "pk"): lambda d: d.library.pk,
+    ("events:register", "pk"): lambda d: d.event.pk,
+    ("events:cancel", "pk"): lambda d: d.event.pk,
+    ("events:confirm_offer", "pk"): lambda d: d.event.pk,
+    ("events:feedback", "pk"): lambda d: d.past_event.pk,
+    ("events:offer_book", "pk"): lambda d: d.library.pk,
+    ("events:withdraw_book", "pk"): lambda d: d.book.pk,
+    ("events:book_conversation", "pk"): lambda d: d.book.pk,
+    ("events:cancel_booking", "pk"): lambda d: d.booking.pk,
+    ("events:feed", "token"): Secret(lambda d: d.feed_token),
     ("invitations:endorse", "pk"): lambda d: d.nominated.pk,
     ("admin:invitations_application_decide", "pk"): lambda d: d.nominated.pk,
     ("admin:invitations_application_conflict", "pk"): lambda d: d.nominated.pk,

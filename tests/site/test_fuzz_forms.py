@@ -32,6 +32,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from members import services as members
+from members.models import Profile
 from network.mail import render_email
 from network.models import OutboundEmail
 from tests.factories import PASSWORD
@@ -95,6 +96,10 @@ def new_password() -> dict[str, str]:
 
 def consented(demo: Demo) -> None:
     members.give_sensitive_consent(user=demo.member)
+
+
+def reads_as_a_book(demo: Demo) -> None:
+    Profile.objects.filter(user=demo.member).update(living_library_topics="Coming out at work")
 
 
 FORMS = [
@@ -190,6 +195,29 @@ FORMS = [
         url("account_reauthenticate"),
         lambda d: {"password": PASSWORD},
     ),
+    FuzzedForm(
+        Role.MEMBER,
+        "events:register",
+        url("events:detail", lambda d: d.event.pk),
+        lambda d: {"access_needs": "A hearing loop, please"},
+    ),
+    FuzzedForm(
+        Role.MEMBER,
+        "events:feedback",
+        url("events:feedback", lambda d: d.past_event.pk),
+        lambda d: {"rating": "4", "what_worked": "The small groups"},
+    ),
+    FuzzedForm(
+        Role.MEMBER, "events:book_conversation", url("events:detail", lambda d: d.library.pk)
+    ),
+    FuzzedForm(
+        Role.MEMBER,
+        "events:offer_book",
+        url("events:detail", lambda d: d.library.pk),
+        lambda d: {"title": "Out in the ambulance service", "blurb": "Twenty years on the road."},
+        before=reads_as_a_book,
+    ),
+    FuzzedForm(Role.MEMBER, "events:renew_feed", url("events:calendar_feed")),
     # The board.
     FuzzedForm(
         Role.BOARD_WITH_MFA,
@@ -276,6 +304,11 @@ EXCUSED = {
         if (model, view) != ("members_user", "change")  # fuzzed above, for the board too
     },
     "admin:auth_user_password_change": "the operator's stock admin form",
+    "events:cancel": "gives up a place: a button with nothing to fill in",
+    "events:confirm_offer": "takes up an offered place: a button with nothing to fill in",
+    "events:withdraw_book": "withdraws a book: a button with nothing to fill in",
+    "events:cancel_booking": "cancels a conversation: a button with nothing to fill in",
+    "events:stop_feed": "stops the calendar link: a button with nothing to fill in",
 }
 
 

@@ -1,11 +1,13 @@
 """A member's hidden words never reach anyone they did not choose, anywhere on the site.
 
 One member writes a unique marker into every text field of their profile, a career milestone
-and a self-description, and hides them all ("only me", then "programme board only"). Everyone
-else then opens every page the site has (the URL matrix's enumeration), searches and filters the
-directory for it, downloads their own data, and reads every email the network has queued. The
-marker must not turn up. The fields come from the model and the audiences from the privacy
-registry, so a new field or part is covered without a new line here.
+and a self-description, and hides them all ("only me", then "programme board only"); shown to
+the board, the marker also goes into what they told an event they need to take part, which only
+the board may ever see. Everyone else then opens every page the site has (the URL matrix's
+enumeration), searches and filters the directory for it, downloads their own data, and reads
+every email the network has queued. The marker must not turn up. The fields come from the
+model and the audiences from the privacy registry, so a new field or part is covered without a
+new line here.
 """
 
 from dataclasses import dataclass
@@ -17,6 +19,7 @@ from django.test import Client
 from django.urls import reverse
 from django_filters import BooleanFilter, ModelChoiceFilter
 
+from events.models import Registration
 from members.filters import DirectoryFilter
 from members.models import CareerMilestone, Profile, SelfDescription
 from members.privacy import PARTS, Visibility
@@ -75,6 +78,12 @@ def mark(demo: Demo, audience: str) -> Marked:
     )
     markers["self-description"] = f"{MARKER}-self-description"
     profile.save()  # the search document follows the self-descriptions
+    if audience == Visibility.BOARD:
+        # What a member needs to take part in an event is for the programme board only, always.
+        Registration.objects.filter(member=demo.subject).update(
+            access_needs=f"{MARKER}-access-needs"
+        )
+        markers["access-needs"] = f"{MARKER}-access-needs"
     return Marked(markers=markers, name=profile.display_name)
 
 
@@ -112,6 +121,11 @@ def pages_for(role: Role, demo: Demo) -> list[str]:
     for application in (demo.nominated, demo.endorsed):
         paths.append(reverse("admin:invitations_application_change", args=[application.pk]))
         paths.append(reverse("admin:invitations_application_decide", args=[application.pk]))
+    # Every event the subject registered for, where their access needs are kept.
+    for event_id in Registration.objects.filter(member=demo.subject).values_list(
+        "event", flat=True
+    ):
+        paths.append(reverse("events:detail", args=[event_id]))
     return paths
 
 
@@ -218,3 +232,10 @@ def test_the_board_with_mfa_sees_what_was_shown_to_the_board(
         clients[Role.BOARD_WITH_MFA], reverse("members:profile", args=[demo.subject.pk])
     )
     assert leaks_in(page.decode(), marked), "the board's verified view shows none of it"
+    registration = Registration.objects.filter(member=demo.subject).first()
+    assert registration is not None
+    _, record = visit(
+        clients[Role.BOARD_WITH_MFA],
+        reverse("admin:events_registration_change", args=[registration.pk]),
+    )
+    assert "access-needs" in leaks_in(record.decode(), marked), "the board cannot see access needs"

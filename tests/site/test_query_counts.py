@@ -3,8 +3,9 @@
 Every GET URL on the site (from the resolver, so a new page joins by being a URL) is opened by a
 member and by a board member whose session passed two-factor authentication, once with a small
 network and once with a hundred times more members, applications, endorsements, invitations,
-emails and audit records. A page fails if it makes more queries at the larger size (a query per
-row somewhere) or more than it may at all: 10 for the site, 20 for the board site.
+emails, audit records, events, places and living-library books. A page fails if it makes more
+queries at the larger size (a query per row somewhere) or more than it may at all: 10 for the
+site, 20 for the board site.
 
 Each page is counted on its second visit, with the cache as a running server has it (the network
 settings are read from the database once an hour, not once a page).
@@ -23,6 +24,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from events.models import Book, Event, Registration
 from invitations.models import Application, Endorsement, Invitation
 from members.demo import create_many
 from members.models import User
@@ -114,6 +116,41 @@ def grow_network(count: int, demo: Demo) -> None:
             target_id=str(application.pk),
         )
         for application in applications
+    )
+    grow_events(count, crowd, demo, rng)
+
+
+def grow_events(count: int, crowd: list[User], demo: Demo, rng: random.Random) -> None:
+    """A third as many events as members, past and to come, three places for each member of the
+    crowd; places for the demo member at one event in thirty; and books at the living library."""
+    now = timezone.now().replace(second=0, microsecond=0)
+    events = Event.objects.bulk_create(
+        Event(
+            title=f"Crowd event {n}",
+            description="An event for the crowd.",
+            starts_at=(starts := now + timedelta(days=rng.randint(-90, 90), hours=1)),
+            ends_at=starts + timedelta(hours=2),
+            capacity=50,
+            status=Event.Status.PUBLISHED,
+        )
+        for n in range(max(count // 3, 1))
+    )
+    confirmed = Registration.Status.CONFIRMED
+    Registration.objects.bulk_create(
+        [
+            Registration(event=event, member=member, status=confirmed)
+            for member in crowd
+            for event in rng.sample(events, min(3, len(events)))
+        ]
+        + [
+            Registration(event=event, member=demo.member, status=confirmed)
+            for event in events[: max(count // 30, 1)]
+        ],
+        ignore_conflicts=True,
+    )
+    Book.objects.bulk_create(
+        Book(event=demo.library, member=member, title=f"Book {n}", blurb="A story.")
+        for n, member in enumerate(crowd[: max(count // 30, 1)])
     )
 
 

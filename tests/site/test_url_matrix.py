@@ -196,6 +196,23 @@ PAGES: dict[str, Row] = {
     "invitations:nominate": members_only(),
     "invitations:applications": members_only(),
     "invitations:endorse": members_only(),
+    # Events. Each action is a button: POST only.
+    "events:list": members_only(),
+    "events:detail": members_only(),
+    "events:mine": members_only(),
+    "events:feedback": members_only(),
+    "events:calendar_feed": members_only(),
+    "events:renew_feed": members_only(NOT_ALLOWED),
+    "events:stop_feed": members_only(NOT_ALLOWED),
+    "events:register": members_only(NOT_ALLOWED),
+    "events:cancel": members_only(NOT_ALLOWED),
+    "events:confirm_offer": members_only(NOT_ALLOWED),
+    "events:offer_book": members_only(NOT_ALLOWED),
+    "events:withdraw_book": members_only(NOT_ALLOWED),
+    "events:book_conversation": members_only(NOT_ALLOWED),
+    "events:cancel_booking": members_only(NOT_ALLOWED),
+    # A calendar app reads the feed without signing in: the link is the key.
+    "events:feed": emailed_link(forged=NOT_FOUND),
     # The board site's own pages.
     "admin:index": board_site(OK),
     "admin:login": row(
