@@ -431,6 +431,17 @@ PARAMETERS: dict[tuple[str | None, str], Value] = {
     ("events:book_conversation", "pk"): lambda d: d.book.pk,
     ("events:cancel_booking", "pk"): lambda d: d.booking.pk,
     ("events:feed", "token"): Secret(lambda d: d.feed_token),
+    # The board's pages for an event: the coming one, the held one, the living library.
+    ("admin:events_event_publish", "pk"): lambda d: d.event.pk,
+    ("admin:events_event_copy", "pk"): lambda d: d.event.pk,
+    ("admin:events_event_cancel", "pk"): lambda d: d.event.pk,
+    ("admin:events_event_attendance", "pk"): lambda d: d.past_event.pk,
+    ("admin:events_event_feedback", "pk"): lambda d: d.past_event.pk,
+    ("admin:events_event_library", "pk"): lambda d: d.library.pk,
+    ("admin:events_event_confirm_library", "pk"): lambda d: d.library.pk,
+    ("admin:events_registration_clear_no_show", "pk"): lambda d: (
+        d.past_event.registrations.get().pk
+    ),
     ("invitations:endorse", "pk"): lambda d: d.nominated.pk,
     ("admin:invitations_application_decide", "pk"): lambda d: d.nominated.pk,
     ("admin:invitations_application_conflict", "pk"): lambda d: d.nominated.pk,

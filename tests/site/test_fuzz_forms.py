@@ -31,6 +31,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from events.models import Registration
 from members import services as members
 from members.models import Profile
 from network.mail import render_email
@@ -96,6 +97,31 @@ def new_password() -> dict[str, str]:
 
 def consented(demo: Demo) -> None:
     members.give_sensitive_consent(user=demo.member)
+
+
+def new_event() -> dict[str, str]:
+    """The board's add form for an event, filled in: times are UK time."""
+    return {
+        "title": "Leading through winter pressures",
+        "description": "An evening for members across the region.",
+        "kind": "networking",
+        "format": "online",
+        "starts_at_0": "15/01/2030",
+        "starts_at_1": "18:00",
+        "ends_at_0": "15/01/2030",
+        "ends_at_1": "20:00",
+        "capacity": "30",
+        "slot_minutes": "25",
+        "readers_per_slot": "3",
+    }
+
+
+def no_show(demo: Demo) -> Registration:
+    """The member recorded as not coming to the held event, for the board to clear."""
+    registration = demo.past_event.registrations.get()
+    registration.attendance = Registration.Attendance.NO_SHOW
+    registration.save(update_fields=["attendance"])
+    return registration
 
 
 def reads_as_a_book(demo: Demo) -> None:
@@ -284,10 +310,52 @@ FORMS = [
         url("admin:invitations_invitation_change", lambda d: d.invitation.pk),
         examples=5,
     ),
+    # The board's events.
+    FuzzedForm(
+        Role.BOARD_WITH_MFA,
+        "admin:events_event_add",
+        url("admin:events_event_add"),
+        lambda d: new_event(),
+    ),
+    FuzzedForm(
+        Role.BOARD_WITH_MFA,
+        "admin:events_event_change",
+        url("admin:events_event_change", lambda d: d.event.pk),
+    ),
+    FuzzedForm(
+        Role.BOARD_WITH_MFA,
+        "admin:events_event_changelist",
+        url("admin:events_event_changelist"),
+        lambda d: {"action": "publish", "_selected_action": [str(d.event.pk)]},
+    ),
+    FuzzedForm(
+        Role.BOARD_WITH_MFA,
+        "admin:events_event_cancel",
+        url("admin:events_event_cancel", lambda d: d.event.pk),
+        lambda d: {"message": "The venue has flooded. We are sorry."},
+    ),
+    FuzzedForm(
+        Role.BOARD_WITH_MFA,
+        "admin:events_event_attendance",
+        url("admin:events_event_attendance", lambda d: d.past_event.pk),
+        lambda d: {f"attendance-{d.past_event.registrations.get().pk}": "no_show"},
+    ),
+    FuzzedForm(
+        Role.BOARD_WITH_MFA,
+        "admin:events_registration_clear_no_show",
+        url("admin:events_registration_clear_no_show", lambda d: no_show(d).pk),
+        lambda d: {"reason": "Their train was cancelled."},
+        before=lambda d: no_show(d) and None,
+    ),
 ]
 
 # Forms the fuzzer leaves alone, and why.
 EXCUSED = {
+    "admin:events_event_publish": "publishes an event: a button with nothing to fill in",
+    "admin:events_event_copy": "copies an event: a button with nothing to fill in",
+    "admin:events_event_confirm_library": "confirms a session: a button with nothing to fill in",
+    "admin:events_registration_changelist": "the registrations list has no actions to choose",
+    "admin:events_registration_change": "read only; the same admin code as the other records",
     "account_logout": "signs out: a button with nothing to fill in",
     "admin:logout": "signs out: a button with nothing to fill in",
     "account_confirm_email": "confirms an address: a button with nothing to fill in",

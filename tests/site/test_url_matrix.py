@@ -238,6 +238,15 @@ PAGES: dict[str, Row] = {
     "admin:invitations_decision_log": board_site(OK),
     "admin:invitations_invite_directly": board_site(OK),
     "admin:invitations_tree": board_site(OK),
+    # Events on the board site; publishing, copying and confirming a session are buttons.
+    "admin:events_event_publish": board_site(NOT_ALLOWED),
+    "admin:events_event_copy": board_site(NOT_ALLOWED),
+    "admin:events_event_cancel": board_site(OK),
+    "admin:events_event_attendance": board_site(OK),
+    "admin:events_event_feedback": board_site(OK),
+    "admin:events_event_library": board_site(OK),
+    "admin:events_event_confirm_library": board_site(NOT_ALLOWED),
+    "admin:events_registration_clear_no_show": board_site(OK),
     "board/(?P<url>.*)$": board_site(NOT_FOUND),
 }
 
@@ -247,6 +256,7 @@ ALL_FORBIDDEN = {"changelist": 403, "add": 403, "change": 403, "delete": 403, "h
 ALL_OPEN = {"changelist": 200, "add": 200, "change": 200, "delete": 200, "history": 200}
 # Read (and where the admin allows, change) but never add or delete.
 KEPT = {"changelist": 200, "add": 403, "change": 200, "delete": 403, "history": 200}
+NO_DELETE = {"changelist": 200, "add": 200, "change": 200, "delete": 403, "history": 200}
 
 ADMIN_MODELS: dict[str, tuple[dict[str, int], dict[str, int]]] = {
     # Access is managed through the groups, which the operator keeps.
@@ -264,6 +274,10 @@ ADMIN_MODELS: dict[str, tuple[dict[str, int], dict[str, int]]] = {
     "invitations.application": (KEPT, KEPT),
     # Used and expired invitations are kept for the record.
     "invitations.invitation": (KEPT, KEPT),
+    # Events are cancelled, so everyone is told, never deleted.
+    "events.event": (NO_DELETE, NO_DELETE),
+    # Members register themselves and seats are decided by the rules: the board reads them.
+    "events.registration": (KEPT, KEPT),
 }
 
 
