@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from members.privacy import passed_mfa
+from network.http import is_record_id
 
 
 def is_board_member(request: HttpRequest) -> bool:
@@ -45,10 +46,6 @@ def offered_lookups_only(model_admin: admin.ModelAdmin) -> Callable[..., bool]:
         return first in offered and django_allows(lookup, value, request)
 
     return lookup_allowed
-
-
-def is_record_id(value: str) -> bool:
-    return value.isascii() and value.isdigit() and int(value) < 2**63
 
 
 class BoardAdminSite(admin.AdminSite):

@@ -24,11 +24,10 @@ from django.urls import URLPattern, path
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 
-from board.admin import is_record_id
 from events import library, services
 from events.models import Booking, Event, Registration
 from network.errors import Refused
-from network.http import posted
+from network.http import is_record_id, posted
 
 LONDON = ZoneInfo("Europe/London")
 Status = Registration.Status

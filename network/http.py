@@ -14,6 +14,12 @@ def posted(request: HttpRequest) -> QueryDict | None:
     return request.POST if request.method == "POST" else None
 
 
+def is_record_id(value: str) -> bool:
+    """Whether a value sent by a browser can be a record's id: digits, within the database's
+    range (a longer number is refused here, not by an error page from the database)."""
+    return value.isascii() and value.isdigit() and int(value) < 2**63
+
+
 class SignedInRequest(HttpRequest):
     """What a view behind login_required receives: a member is signed in."""
 
