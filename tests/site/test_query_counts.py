@@ -40,9 +40,10 @@ BOARD_LIMIT = 20
 # Pages allowed more than LIMIT, with the reason; their count must still not grow with the data.
 LIMITS: dict[str, tuple[int, str]] = {
     "members:download_my_data": (
-        15,
+        20,
         "one query for each kind of record a person's data holds (profile, milestones, "
-        "applications, endorsements, emails...), the same for any network size",
+        "applications, endorsements, emails, event places, feedback, books...), the same for "
+        "any network size",
     ),
 }
 
