@@ -440,7 +440,7 @@ PARAMETERS: dict[tuple[str | None, str], Value] = {
     ("admin:events_event_library", "pk"): lambda d: d.library.pk,
     ("admin:events_event_confirm_library", "pk"): lambda d: d.library.pk,
     ("admin:events_registration_clear_no_show", "pk"): lambda d: (
-        d.past_event.registrations.get().pk
+        d.past_event.registrations.get(member=d.member).pk
     ),
     ("invitations:endorse", "pk"): lambda d: d.nominated.pk,
     ("admin:invitations_application_decide", "pk"): lambda d: d.nominated.pk,

@@ -338,7 +338,7 @@ FORMS = [
         Role.BOARD_WITH_MFA,
         "admin:events_event_attendance",
         url("admin:events_event_attendance", lambda d: d.past_event.pk),
-        lambda d: {f"attendance-{d.past_event.registrations.get().pk}": "no_show"},
+        lambda d: {f"attendance-{d.past_event.registrations.get(member=d.member).pk}": "no_show"},
     ),
     FuzzedForm(
         Role.BOARD_WITH_MFA,

@@ -24,7 +24,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from events.models import Book, Event, Registration
+from events.models import Book, Event, Feedback, Registration
 from invitations.models import Application, Endorsement, Invitation
 from members.demo import create_many
 from members.models import User
@@ -122,8 +122,10 @@ def grow_network(count: int, demo: Demo) -> None:
 
 
 def grow_events(count: int, crowd: list[User], demo: Demo, rng: random.Random) -> None:
-    """A third as many events as members, past and to come, three places for each member of the
-    crowd; places for the demo member at one event in thirty; and books at the living library."""
+    """A third as many events as members, past and to come, seven places for each member of the
+    crowd (1,000 events and 21,000 places at the larger size); places for the demo member at one
+    event in thirty; the crowd at the demo's held event, with their feedback, and waiting for its
+    coming one; and books at the living library."""
     now = timezone.now().replace(second=0, microsecond=0)
     events = Event.objects.bulk_create(
         Event(
@@ -141,7 +143,17 @@ def grow_events(count: int, crowd: list[User], demo: Demo, rng: random.Random) -
         [
             Registration(event=event, member=member, status=confirmed)
             for member in crowd
-            for event in rng.sample(events, min(3, len(events)))
+            for event in rng.sample(events, min(7, len(events)))
+        ]
+        + [
+            Registration(
+                event=demo.past_event,
+                member=member,
+                status=confirmed,
+                attendance=Registration.Attendance.ATTENDED,
+                access_needs="A seat near the front",
+            )
+            for member in crowd
         ]
         + [
             Registration(event=event, member=demo.member, status=confirmed)
@@ -153,6 +165,24 @@ def grow_events(count: int, crowd: list[User], demo: Demo, rng: random.Random) -
         Book(event=demo.library, member=member, title=f"Book {n}", blurb="A story.")
         for n, member in enumerate(crowd[: max(count // 30, 1)])
     )
+    Feedback.objects.bulk_create(
+        Feedback(
+            event=demo.past_event, member=member, rating=rng.randint(1, 5), what_worked="Talks"
+        )
+        for member in crowd
+    )
+    # The crowd queues for the demo's coming event, behind anyone already waiting.
+    first = Event.objects.get(pk=demo.event.pk).last_queue_number + 1
+    Registration.objects.bulk_create(
+        Registration(
+            event=demo.event,
+            member=member,
+            status=Registration.Status.WAITING,
+            queue_number=first + n,
+        )
+        for n, member in enumerate(crowd)
+    )
+    Event.objects.filter(pk=demo.event.pk).update(last_queue_number=first + len(crowd) - 1)
 
 
 def queries_for(client: Client, path: str) -> int:
