@@ -233,7 +233,7 @@ class OvertakingProvider(LocmemBackend):
 
 
 ORDER = [Status.QUEUED, Status.SENDING, Status.SENT, Status.DELIVERED]
-FINAL = [Status.BOUNCED, Status.COMPLAINED, Status.FAILED, Status.SUPPRESSED]
+FINAL = [Status.BOUNCED, Status.COMPLAINED, Status.FAILED, Status.SUPPRESSED, Status.NOT_NEEDED]
 
 
 @pytest.mark.django_db
