@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 
 from events import library, services
 from events.models import Booking, Event, Registration
+from network.admin import RecordAdmin
 from network.errors import Refused
 from network.http import is_record_id, posted
 
@@ -426,7 +427,8 @@ class ChosenEventFilter(admin.RelatedFieldListFilter):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
+class RegistrationAdmin(RecordAdmin):
+    # Members register themselves; seats are decided by the services, never typed in.
     list_display = [
         "member",
         "event",
@@ -471,16 +473,6 @@ class RegistrationAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .annotate(place=Subquery(ahead, output_field=IntegerField()))
         )
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        # Members register themselves; seats are decided by the services, never typed in.
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.display(description="Place on the waiting list")
     def waiting_position(self, registration: Registration) -> Any:

@@ -14,6 +14,7 @@ from invitations import services
 from invitations.forms import ConflictForm, DecisionForm, DirectInviteForm
 from invitations.models import Application, Decision, Endorsement, Invitation
 from members.privacy import BOARD_SITE
+from network.admin import RecordAdmin
 from network.http import posted
 from network.models import OutboundEmail
 from network.spreadsheets import csv_response
@@ -70,7 +71,8 @@ def mentoring_record(member: Any) -> str:
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(RecordAdmin):
+    # What applicants wrote is their record; the board acts through decisions.
     list_display = ["name", "job_title", "organisation", "source", "status", "created_at"]
     list_filter = ["status", "source"]
     search_fields = ["name", "email", "organisation"]
@@ -117,16 +119,6 @@ class ApplicationAdmin(admin.ModelAdmin):
             output_field=IntegerField(),
         )
         return [queue.asc(), "created_at"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # What applicants wrote is their record; the board acts through decisions.
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.display(description="Reputation summary")
     def reputation_summary(self, application: Application) -> str:

@@ -96,8 +96,22 @@ class ProviderEventInline(admin.TabularInline):
         return False
 
 
+class RecordAdmin(admin.ModelAdmin):
+    """A record the board reads and never types into: it changes only through the network's own
+    functions (a decision, an action, a member's choice), never by editing or deleting rows."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
 @admin.register(OutboundEmail)
-class OutboundEmailAdmin(admin.ModelAdmin):
+class OutboundEmailAdmin(RecordAdmin):
     list_display = ["template", "to_email", "status", "attempts", "created_at", "sent_at"]
     list_filter = ["status", "category", "template"]
     search_fields = ["to_email", "provider_message_id"]
@@ -118,15 +132,6 @@ class OutboundEmailAdmin(admin.ModelAdmin):
         "status_changed_at",
     )
     readonly_fields = RECORD_FIELDS
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
     @admin.action(description="Send the selected failed emails again", permissions=["view"])
     def retry(self, request: HttpRequest, queryset: QuerySet[OutboundEmail]) -> None:
