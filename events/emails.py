@@ -215,10 +215,12 @@ def book_withdrawn_context(context: dict[str, Any]) -> dict[str, Any]:
 
 
 @builds_context("events/library_confirmed")
-def library_confirmed_context(context: dict[str, Any]) -> dict[str, Any]:
+@builds_context("events/book_event_cancelled")
+def book_context(context: dict[str, Any]) -> dict[str, Any]:
     book = Book.objects.select_related("event", "member").get(pk=context["book_id"])
     return {
         **event_context(book.event),
         "name": book.member.name or "member",
         "book_title": book.title,
+        "message": book.event.cancellation_message,
     }

@@ -368,6 +368,16 @@ def cancel_event(*, event_id: int, by: Any, message: str) -> Event:
         with_seats = list(event.registrations.holding_seats())
         _tell_with_calendar("events/cancelled", event, with_seats, method=calendar.CANCEL)
         _tell("events/cancelled", list(event.registrations.waiting()))
+        # A living library's books may have no place of their own: they are told as books, and
+        # the conversations booked with them go with the event.
+        books = list(event.books.filter(status=Book.Status.READING).select_related("member"))
+        queue_emails(
+            "events/book_event_cancelled",
+            [Recipient(book.member.email, book.member.pk, {"book_id": book.pk}) for book in books],
+        )
+        Booking.objects.filter(book__event=event, status=Booking.Status.BOOKED).update(
+            status=Booking.Status.CANCELLED
+        )
     return event
 
 

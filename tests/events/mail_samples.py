@@ -85,4 +85,5 @@ EVENT_SAMPLES: dict[str, Sample] = {
     "events/announcement": _announcement,
     "events/book_withdrawn": _booking,
     "events/library_confirmed": lambda: ({"book_id": _book().pk}, {}),
+    "events/book_event_cancelled": lambda: ({"book_id": _book().pk}, {}),
 }

@@ -11,6 +11,7 @@ from events import library, services
 from events.models import Book, Booking, Event, Kind, Refusal, Registration
 from members.models import Region, User
 from network.errors import Refused
+from network.mail import render_email
 from network.models import AuditAction, AuditEvent
 from tests.events.support import (
     a_book,
@@ -416,6 +417,19 @@ def test_a_book_sees_who_booked_only_once_the_board_has_confirmed(
 
 # ---------------------------------------------------------------------------------------------
 # Losing a place at the event
+
+
+def test_cancelling_a_living_library_tells_its_books_and_ends_its_conversations(
+    event: Event, book: Book, reader: User, board_member: User
+) -> None:
+    booking = library.book_conversation(book_id=book.pk, reader=reader, starts_at=first_time(event))
+    services.cancel_event(event_id=event.pk, by=board_member, message="The venue has flooded.")
+    assert Booking.objects.get(pk=booking.pk).status == Booking.Status.CANCELLED
+    [told] = mails("events/book_event_cancelled")
+    assert told.to_email == book.member.email
+    message = render_email(told)
+    assert "The venue has flooded." in message.body
+    assert reader.name not in message.body
 
 
 def test_a_reader_who_cancels_their_place_gives_up_their_conversations(
