@@ -2,13 +2,16 @@
 
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.conf import settings
 
 from tests.conftest import skip_without
+from tests.factories import PASSWORD
 
 # Playwright's sync API keeps an event loop in the test's thread; the ORM calls the tests make
 # there are ordinary blocking calls, so Django's async-safety check does not apply.
@@ -63,3 +66,23 @@ def assert_accessible(page) -> None:  # type: ignore[no-untyped-def]
         for v in result["violations"]
     ]
     assert not violations, f"axe-core found problems on {page.url}:\n" + "\n".join(violations)
+
+
+def current_code(secret: str) -> str:
+    """The authenticator code of this moment, never one about to change mid-request."""
+    if time.time() % 30 > 25:
+        time.sleep(30 - time.time() % 30 + 0.5)
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+def sign_in(page, email: str, *, secret: str | None = None) -> None:  # type: ignore[no-untyped-def]
+    """Sign in on the sign-in page with the password, and the authenticator code when the
+    account has one (`secret`)."""
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.locator("form[action='/accounts/login/'] button[type=submit]").click()
+    if secret is not None:
+        page.get_by_label("Code").fill(current_code(secret))
+        page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url("**/home/")

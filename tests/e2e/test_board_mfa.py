@@ -1,27 +1,9 @@
-import time
-
 import pytest
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, current_code, sign_in
 from tests.factories import PASSWORD, BoardMemberFactory
 
 pytestmark = pytest.mark.browser
-
-
-def current_code(secret: str) -> str:
-    """The authenticator code of this moment, never one about to change mid-request."""
-    if time.time() % 30 > 25:
-        time.sleep(30 - time.time() % 30 + 0.5)
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
-
-
-def sign_in(page, email: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.locator("form[action='/accounts/login/'] button[type=submit]").click()
-    page.wait_for_url("**/home/")
 
 
 def test_board_member_sets_up_mfa_before_the_board_site_opens(page) -> None:

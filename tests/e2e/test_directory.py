@@ -6,8 +6,7 @@ from PIL import Image
 
 from members import services, views
 from members.models import Profession, Profile, Region
-from tests.e2e.conftest import assert_accessible
-from tests.e2e.test_board_mfa import sign_in
+from tests.e2e.conftest import assert_accessible, sign_in
 from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.browser

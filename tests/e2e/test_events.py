@@ -13,10 +13,9 @@ from events import library
 from events.models import Book, Booking, Event, Registration
 from events.templatetags.event_tags import clock
 from members.models import User
-from tests.e2e.conftest import assert_accessible
-from tests.e2e.test_board_mfa import current_code, sign_in
+from tests.e2e.conftest import assert_accessible, sign_in
 from tests.events.support import living_library, member_with_topics, seated
-from tests.factories import PASSWORD, BoardMemberFactory, MemberFactory, enable_totp
+from tests.factories import BoardMemberFactory, MemberFactory, enable_totp
 
 pytestmark = pytest.mark.browser
 
@@ -32,16 +31,7 @@ def another_browser(browser, live_server):  # type: ignore[no-untyped-def]
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(10_000)
-        if secret is None:
-            sign_in(page, user.email)
-            return page
-        page.goto("/accounts/login/")
-        page.get_by_label("Email").fill(user.email)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.locator("form[action='/accounts/login/'] button[type=submit]").click()
-        page.get_by_label("Code").fill(current_code(secret))
-        page.get_by_role("button", name="Sign In").click()
-        page.wait_for_url("**/home/")
+        sign_in(page, user.email, secret=secret)
         return page
 
     yield signed_in

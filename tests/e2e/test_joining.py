@@ -4,9 +4,8 @@ import pytest
 from django.core import mail as django_mail
 
 from invitations.models import Application
-from tests.e2e.conftest import assert_accessible
-from tests.e2e.test_board_mfa import current_code
-from tests.factories import PASSWORD, BoardMemberFactory, enable_totp
+from tests.e2e.conftest import assert_accessible, sign_in
+from tests.factories import BoardMemberFactory, enable_totp
 
 pytestmark = pytest.mark.browser
 
@@ -36,13 +35,7 @@ def test_an_applicant_is_approved_invited_and_joins(page, browser) -> None:  # t
     board_context = browser.new_context(base_url=page.url.split("/join")[0])
     board_page = board_context.new_page()
     try:
-        board_page.goto("/accounts/login/")
-        board_page.get_by_label("Email").fill(board.email)
-        board_page.get_by_label("Password").fill(PASSWORD)
-        board_page.locator("form[action='/accounts/login/'] button[type=submit]").click()
-        board_page.get_by_label("Code").fill(current_code(secret))
-        board_page.get_by_role("button", name="Sign In").click()
-        board_page.wait_for_url("**/home/")
+        sign_in(board_page, board.email, secret=secret)
         board_page.goto(f"/board/invitations/application/{application.pk}/change/")
         summary = board_page.locator("#content").inner_text()
         assert "Declared mentoring record" in summary

@@ -1,8 +1,7 @@
 import pytest
 
 from members.models import Profile, Region
-from tests.e2e.conftest import assert_accessible
-from tests.e2e.test_board_mfa import sign_in
+from tests.e2e.conftest import assert_accessible, sign_in
 from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.browser
