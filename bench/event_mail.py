@@ -4,7 +4,7 @@ the reminders for 1,000 events.
 Run on purpose, not in the test suite, against a PostgreSQL database kept for it:
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/eventsbench DEBUG=true \\
-    .venv/bin/python bench/events.py
+    .venv/bin/python bench/event_mail.py
 
 It migrates that database, empties its events, outbox and announcements, makes the members
 (once), and prints a table: the publishing request's time and queries (as a page would run it,
@@ -141,7 +141,7 @@ def main() -> None:
     board = User.objects.get(pk=member_ids[0])
     # As in production: tasks go to a broker after the commit, and no worker reads this one.
     celery_app.conf.task_always_eager = False
-    celery_app.conf.broker_url = "memory://"
+    celery_app.conf.update(broker_url="memory://")
 
     rows: list[tuple[str, str]] = []
 
