@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from members.models import (
     CareerStage,
     MentoringFormat,
+    MentoringStatus,
     OrganisationType,
     Profession,
     Profile,
@@ -106,7 +107,7 @@ def profile_fields(rng: random.Random, categories: Sequence[MembershipCategory])
             f"{rng.choice(TOPICS)} and {rng.choice(TOPICS)}."
         ),
         "category": rng.choice(categories) if categories else None,
-        "offers_mentoring": mentors,
+        "mentoring_status": MentoringStatus.ACCEPTING if mentors else MentoringStatus.NOT_OFFERED,
         "mentoring_capacity": rng.randint(1, 3) if mentors else 0,
         "mentoring_topics": ", ".join(rng.sample(TOPICS, 3)) if mentors else "",
         "mentoring_formats": rng.sample(MentoringFormat.values, 2) if mentors else [],

@@ -34,7 +34,7 @@ def profile_section(user: User) -> dict[str, Any] | None:
     fields = [
         "display_name", "pronouns", "job_title", "organisation", "organisation_type",
         "profession", "region", "career_stage", "career_aspiration", "bio", "links",
-        "offers_mentoring", "mentoring_capacity", "mentoring_topics", "mentoring_formats",
+        "mentoring_status", "mentoring_capacity", "mentoring_topics", "mentoring_formats",
         "mentoring_goals", "mentoring_needs_topics", "living_library_topics", "visibility",
     ]  # fmt: skip
     data = {field: getattr(profile, field) for field in fields}

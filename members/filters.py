@@ -4,7 +4,14 @@ from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 from django.db.models import QuerySet
 
-from members.models import Profession, Profile, ProfileQuerySet, Region, Visibility
+from members.models import (
+    MentoringStatus,
+    Profession,
+    Profile,
+    ProfileQuerySet,
+    Region,
+    Visibility,
+)
 from network.models import MembershipCategory
 
 
@@ -48,7 +55,8 @@ class DirectoryFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(
-            offers_mentoring=True, visibility__mentoring_offer=Visibility.MEMBERS
+            mentoring_status=MentoringStatus.ACCEPTING,
+            visibility__mentoring_offer=Visibility.MEMBERS,
         )
 
     def living_library_only(

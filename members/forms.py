@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import URLValidator
 
-from members.models import MentoringFormat, Profile
+from members.models import MentoringFormat, MentoringStatus, Profile
 from members.photos import prepare_photo
 from members.privacy import DEFAULTS, PARTS, Visibility
 from network.forms import use_house_words
@@ -38,7 +38,7 @@ class ProfileForm(forms.ModelForm):
             "career_aspiration",
             "bio",
             "links",
-            "offers_mentoring",
+            "mentoring_status",
             "mentoring_capacity",
             "mentoring_topics",
             "mentoring_formats",
@@ -49,7 +49,7 @@ class ProfileForm(forms.ModelForm):
         labels = {
             "display_name": "Name",
             "bio": "Introduce yourself",
-            "offers_mentoring": "I can mentor someone now",
+            "mentoring_status": "Mentoring others",
             "mentoring_capacity": "How many mentees you can support at once",
             "mentoring_topics": "Topics you can mentor on",
             "mentoring_goals": "What you want from being mentored",
@@ -66,7 +66,7 @@ class ProfileForm(forms.ModelForm):
                 "mentoring_needs_topics",
                 "living_library_topics",
             ]
-        } | {"bio": forms.Textarea(attrs={"rows": 5})}
+        } | {"bio": forms.Textarea(attrs={"rows": 5}), "mentoring_status": forms.RadioSelect}
         help_texts = {
             "display_name": "The name other members see.",
             "pronouns": "For example, she/her, he/him, they/them.",
@@ -105,7 +105,8 @@ class ProfileForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if cleaned.get("offers_mentoring") and not cleaned.get("mentoring_capacity"):
+        accepting = cleaned.get("mentoring_status") == MentoringStatus.ACCEPTING
+        if accepting and not cleaned.get("mentoring_capacity"):
             self.add_error(
                 "mentoring_capacity", "Enter how many mentees you can support, from 1 upwards."
             )

@@ -4,6 +4,7 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.core.validators import MaxValueValidator
 from django.db import connection, models, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -11,6 +12,8 @@ from django.utils import timezone
 from members.privacy import CARD_FIELDS, DEFAULTS, PARTS, Viewer, Visibility, VisibleProfile
 
 BOARD_GROUP = "Programme board"
+# The most mentees anyone may take on at once: more would be a programme, not mentoring.
+MAX_MENTEES = 10
 
 
 class UserManager(BaseUserManager["User"]):
@@ -130,6 +133,23 @@ class CareerStage(models.TextChoices):
     BOARD = "board", "Board member"
 
 
+class MentoringStatus(models.TextChoices):
+    NOT_OFFERED = "not_offered", "I am not offering mentoring"
+    ACCEPTING = "accepting", "I can take on a mentee now"
+    PAUSED = "paused", "I offer mentoring, but I am not taking anyone on just now"
+
+
+class ProfessionPreference(models.TextChoices):
+    ANY = "", "No preference"
+    SAME = "same", "Someone from my own profession"
+    OTHER = "other", "Someone from another profession"
+
+
+class CategoryPreference(models.TextChoices):
+    ANY = "", "No preference"
+    SAME = "same", "Someone in my own membership category"
+
+
 class MentoringFormat(models.TextChoices):
     IN_PERSON = "in_person", "In person"
     VIDEO = "video", "Video call"
@@ -213,12 +233,37 @@ class Profile(models.Model):
         on_delete=models.SET_NULL,
         related_name="profiles",
     )
-    offers_mentoring = models.BooleanField(default=False)
-    mentoring_capacity = models.PositiveSmallIntegerField(default=0)
+    # The mentoring offer: whether, how many, on what (topics from the board's list and a few
+    # words of the member's own) and how; the region for in person is the profile's region.
+    mentoring_status = models.CharField(
+        max_length=20, choices=MentoringStatus.choices, default=MentoringStatus.NOT_OFFERED
+    )
+    mentoring_capacity = models.PositiveSmallIntegerField(
+        default=0, validators=[MaxValueValidator(MAX_MENTEES)]
+    )
+    offered_topics = models.ManyToManyField(
+        "network.MentoringTopic", blank=True, related_name="mentors"
+    )
     mentoring_topics = models.TextField(max_length=500, blank=True)
     mentoring_formats = models.JSONField(default=list, blank=True)
+    # The mentee's goals: what they hope to achieve, topics wanted and their preferences.
     mentoring_goals = models.TextField(max_length=2000, blank=True)
+    wanted_topics = models.ManyToManyField(
+        "network.MentoringTopic", blank=True, related_name="mentees"
+    )
     mentoring_needs_topics = models.TextField(max_length=500, blank=True)
+    preferred_format = models.CharField(max_length=20, choices=MentoringFormat.choices, blank=True)
+    preferred_profession = models.CharField(
+        max_length=10, choices=ProfessionPreference.choices, blank=True
+    )
+    preferred_category = models.CharField(
+        max_length=10, choices=CategoryPreference.choices, blank=True
+    )
+    mentor_from_own_organisation = models.BooleanField(
+        "a mentor from my own organisation is fine",
+        default=False,
+        help_text="Otherwise suggestions leave out mentors who work where you do.",
+    )
     living_library_topics = models.TextField(max_length=500, blank=True)
     visibility = models.JSONField(default=dict, blank=True)
     # What members may search for: only text they chose to show members (see update_search).
@@ -246,7 +291,8 @@ class Profile(models.Model):
             models.Index(
                 fields=["display_name", "user"],
                 condition=models.Q(
-                    offers_mentoring=True, visibility__mentoring_offer=Visibility.MEMBERS
+                    mentoring_status=MentoringStatus.ACCEPTING,
+                    visibility__mentoring_offer=Visibility.MEMBERS,
                 ),
                 name="profile_shown_mentors",
             ),
@@ -291,13 +337,25 @@ class Profile(models.Model):
     def completeness(self) -> int:
         return round(100 * (1 - len(self.missing_fields()) / len(COMPLETENESS_FIELDS)))
 
+    @property
+    def offers_mentoring(self) -> bool:
+        return self.mentoring_status != MentoringStatus.NOT_OFFERED
+
+    @property
+    def accepting_mentees(self) -> bool:
+        return self.mentoring_status == MentoringStatus.ACCEPTING
+
     def mentoring_offer_summary(self) -> str:
         if not self.offers_mentoring:
             return ""
         formats = ", ".join(
             MentoringFormat(value).label.lower() for value in self.mentoring_formats
         )
-        parts = [f"Can mentor up to {self.mentoring_capacity} at once"]
+        parts = [
+            f"Can mentor up to {self.mentoring_capacity} at once"
+            if self.accepting_mentees
+            else "Not taking on a mentee just now"
+        ]
         if self.mentoring_topics:
             parts.append(f"on {self.mentoring_topics}")
         if formats:

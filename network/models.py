@@ -74,6 +74,48 @@ class NetworkSettings(models.Model):
             "offered it and must confirm within this many hours, or it passes to the next person."
         ),
     )
+    max_open_requests = models.PositiveSmallIntegerField(
+        "open mentoring requests a mentee may have",
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+    )
+    request_reminder_days = models.PositiveSmallIntegerField(
+        "days before a mentor is reminded of an unanswered request",
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+    )
+    request_lapse_days = models.PositiveSmallIntegerField(
+        "days before an unanswered request lapses",
+        default=14,
+        validators=[MinValueValidator(2), MaxValueValidator(60)],
+        help_text="The mentee is told and is free to ask someone else.",
+    )
+    lapses_before_pause = models.PositiveSmallIntegerField(
+        "lapsed requests before a mentor's offer is paused",
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+    )
+    pairing_term_months = models.PositiveSmallIntegerField(
+        "months a mentoring pairing runs",
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+    )
+    check_in_reminder_weeks = models.PositiveSmallIntegerField(
+        "weeks without a check-in before a pair is reminded",
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(26)],
+    )
+    fit_question_weeks = models.PositiveSmallIntegerField(
+        'weeks into a pairing when each side is asked "is this working?"',
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+    )
+    match_weights = models.JSONField(
+        "weights of the parts of a mentoring match",
+        default=dict,
+        blank=True,
+        help_text="Empty parts use the defaults; the board's page on matching explains each part.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -134,6 +176,25 @@ class MembershipCategory(models.Model):
         result = super().delete(*args, **kwargs)
         NetworkSettings.clear_cache()
         return result
+
+
+class MentoringTopic(models.Model):
+    """A topic mentors offer and mentees ask for, from the list the programme board keeps."""
+
+    settings = models.ForeignKey(
+        NetworkSettings, on_delete=models.CASCADE, related_name="mentoring_topics"
+    )
+    name = models.CharField(max_length=80)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["settings", "name"], name="unique_mentoring_topic")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class EmailCategory(models.TextChoices):
@@ -383,6 +444,13 @@ class AuditAction(models.TextChoices):
     ATTENDANCE_MARKED = "event.attendance_marked", "Attendance marked"
     NO_SHOW_CLEARED = "event.no_show_cleared", "No-show cleared"
     LIVING_LIBRARY_CONFIRMED = "event.library_confirmed", "Living library session confirmed"
+    MATCHING_ROUND_OPENED = "mentoring.round_opened", "Matching round opened"
+    MATCHING_ROUND_MENTEE_ADDED = "mentoring.round_mentee_added", "Mentee added to a matching round"
+    MATCHING_ROUND_MATCHED = "mentoring.round_matched", "Matching run for a round"
+    MATCHING_ROUND_PAIR_CHANGED = "mentoring.round_pair_changed", "Proposed pair changed"
+    MATCHING_ROUND_PUBLISHED = "mentoring.round_published", "Matching round published"
+    MENTOR_PAUSED = "mentoring.mentor_paused", "Mentoring offer paused after lapsed requests"
+    PAIRING_ENDED_BY_BOARD = "mentoring.pairing_ended", "Pairing ended by the board"
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "members",
     "invitations",
     "events",
+    "mentoring",
     "board",
 ]
 

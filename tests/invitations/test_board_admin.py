@@ -4,7 +4,7 @@ from django.test import Client
 
 from invitations import services
 from invitations.models import Application, Invitation
-from members.models import User
+from members.models import MentoringStatus, User
 from tests.factories import ApplicationFactory, BoardMemberFactory, MemberFactory, sign_in_with_mfa
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +30,7 @@ def test_the_reputation_summary_shows_endorsers_and_their_mentoring(
     application = ApplicationFactory()
     endorser = MemberFactory(name="Siobhan Kelly")
     profile = endorser.profile  # type: ignore[attr-defined]
-    profile.offers_mentoring, profile.mentoring_capacity = True, 2
+    profile.mentoring_status, profile.mentoring_capacity = MentoringStatus.ACCEPTING, 2
     profile.mentoring_topics = "board governance"
     profile.save()
     services.open_for_endorsement(application_id=application.pk, by=BoardMemberFactory())

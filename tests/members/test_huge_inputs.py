@@ -36,6 +36,7 @@ def amara(db: None) -> User:
 def profile_form(**fields: str) -> dict[str, str]:
     return {
         "display_name": "Amara Okafor",
+        "mentoring_status": "not_offered",
         "mentoring_capacity": "0",
         **{f"{key}_visibility": value for key, value in DEFAULTS.items()},
         **fields,

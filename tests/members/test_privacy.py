@@ -7,7 +7,7 @@ from django.test import Client
 from invitations.models import Endorsement
 from members import services
 from members.forms import ProfileForm, visibility_field_name
-from members.models import Profile, User
+from members.models import MentoringStatus, Profile, User
 from members.privacy import DEFAULTS, PARTS, Visibility
 from network.models import NetworkSettings, SensitiveCharacteristic
 from tests.factories import (
@@ -26,7 +26,7 @@ def rhys(db: None) -> User:
     user = MemberFactory(name="Rhys Evans")
     profile = Profile.objects.get(user=user)
     profile.career_aspiration = "Chief executive of a mental health trust"
-    profile.offers_mentoring = True
+    profile.mentoring_status = MentoringStatus.ACCEPTING
     profile.mentoring_capacity = 2
     profile.mentoring_topics = "quietly held board readiness"
     profile.visibility = {

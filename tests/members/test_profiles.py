@@ -230,7 +230,7 @@ class TestEditing:
             {
                 "display_name": "",
                 "links": "not a web address",
-                "offers_mentoring": "on",
+                "mentoring_status": "accepting",
                 "mentoring_capacity": "0",
                 **{f"{field}_visibility": "members" for field in Profile().visibility or {}},
             },

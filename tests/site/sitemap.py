@@ -43,7 +43,14 @@ from events.models import Book, Booking, Event, Registration
 from invitations import services as invitations
 from invitations.models import Application, Invitation
 from members import services as members
-from members.models import BOARD_GROUP, CareerMilestone, Profile, User, Visibility
+from members.models import (
+    BOARD_GROUP,
+    CareerMilestone,
+    MentoringStatus,
+    Profile,
+    User,
+    Visibility,
+)
 from members.photos import prepare_photo
 from network import mail
 from network.models import (
@@ -279,7 +286,7 @@ def build_demo() -> Demo:
     profile = Profile.objects.get(user=subject)
     profile.job_title, profile.organisation = "Chief Nurse", "Leeds Teaching Hospitals"
     profile.bio = "Mentors ward managers towards board roles."
-    profile.offers_mentoring, profile.mentoring_capacity = True, 2
+    profile.mentoring_status, profile.mentoring_capacity = MentoringStatus.ACCEPTING, 2
     profile.mentoring_topics = "board governance"
     profile.category = category
     profile.save()

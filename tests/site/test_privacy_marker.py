@@ -21,7 +21,7 @@ from django_filters import BooleanFilter, ModelChoiceFilter
 
 from events.models import Registration
 from members.filters import DirectoryFilter
-from members.models import CareerMilestone, Profile, SelfDescription
+from members.models import CareerMilestone, MentoringStatus, Profile, SelfDescription
 from members.privacy import PARTS, Visibility
 from network.mail import render_email
 from network.models import OutboundEmail
@@ -68,7 +68,7 @@ def mark(demo: Demo, audience: str) -> Marked:
         if field.choices and field.editable:
             # Values chosen from a list cannot carry the marker; the directory filters test them.
             setattr(profile, field.name, field.choices[0][0])
-    profile.offers_mentoring, profile.mentoring_capacity = True, 2
+    profile.mentoring_status, profile.mentoring_capacity = MentoringStatus.ACCEPTING, 2
     profile.visibility = {part.key: audience for part in PARTS}
     profile.save()
     CareerMilestone.objects.filter(profile=profile).update(description=f"{MARKER}-milestone")
