@@ -58,6 +58,11 @@ class Refusal(models.TextChoices):
     ROUND_NOT_MATCHED = "round_not_matched", "Run the matching before publishing the round."
     ROUND_PUBLISHED = "round_published", "This matching round has already been published."
     ALREADY_IN_ROUND = "already_in_round", "This mentee is already in the round."
+    GOALS_NEEDED = (
+        "goals_needed",
+        "Say what you hope to achieve, or choose the topics you would like help with, before "
+        "joining a matching round.",
+    )
     PAIR_NOT_ALLOWED = "pair_not_allowed", "The mentoring rules do not allow this pair."
     MENTOR_FULL = "mentor_full", "This mentor has no capacity left in the round."
 
