@@ -14,6 +14,7 @@ from invitations import services
 from invitations.forms import ConflictForm, DecisionForm, DirectInviteForm
 from invitations.models import Application, Decision, Endorsement, Invitation
 from members.privacy import BOARD_SITE
+from network import vetting
 from network.admin import RecordAdmin
 from network.http import posted
 from network.models import OutboundEmail
@@ -122,22 +123,30 @@ class ApplicationAdmin(RecordAdmin):
 
     @admin.display(description="Reputation summary")
     def reputation_summary(self, application: Application) -> str:
+        nominator = application.nominated_by
+        endorsements = list(application.endorsements.select_related("member__profile"))
+        people = [endorsement.member for endorsement in endorsements]
+        # What the apps know of each person's record (mentoring's, for one), asked once for all.
+        records = vetting.reputation_of([p.pk for p in [nominator, *people] if p is not None])
+
+        def about(member: Any) -> str:
+            parts = [mentoring_record(member)]
+            parts += [f"{label}: {line}" for label, line in records.get(member.pk, [])]
+            return "; ".join(parts)
+
         lines = [
             ("Declared mentoring record", application.mentoring_evidence or "none given"),
             ("People mentored now", str(application.current_mentees)),
             (
                 "Nominated by",
-                f"{application.nominated_by} ({mentoring_record(application.nominated_by)})"
-                if application.nominated_by
-                else "not nominated",
+                f"{nominator} ({about(nominator)})" if nominator else "not nominated",
             ),
         ]
-        for endorsement in application.endorsements.select_related("member__profile"):
+        for endorsement in endorsements:
             lines.append(
                 (
                     f"Endorsed by {endorsement.member}",
-                    f"“{endorsement.text}” "
-                    f"(their mentoring: {mentoring_record(endorsement.member)})",
+                    f"“{endorsement.text}” (their mentoring: {about(endorsement.member)})",
                 )
             )
         return format_html(

@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class MentoringConfig(AppConfig):
     name = "mentoring"
     verbose_name = "Mentoring"
+
+    def ready(self) -> None:
+        from mentoring.reputation import for_vetting
+        from network import vetting
+
+        vetting.contributes("mentoring record")(for_vetting)

@@ -9,10 +9,24 @@ from board.management.commands.seed_demo import BOARD_ACCOUNT, DEMO_PASSWORD, PR
 from events.models import Book, Booking, Event, Feedback, Kind, Registration
 from members import demo
 from members.models import Profile, User
-from network.models import MembershipCategory, NetworkSettings
+from mentoring.models import (
+    CheckIn,
+    CloseOut,
+    FitAnswer,
+    MatchingRound,
+    MentoringRequest,
+    Pairing,
+    Proposal,
+    RoundEntry,
+)
+from network.models import MembershipCategory, MentoringTopic, NetworkSettings
 
 pytestmark = pytest.mark.django_db
 
+MENTORING_RECORDS = (
+    MentoringTopic, MentoringRequest, Pairing, CheckIn, FitAnswer, CloseOut, MatchingRound,
+    RoundEntry, Proposal,
+)  # fmt: skip
 # Names the women leaders' demo once gave to members of a network for women.
 MENS_NAMES = {"Marcus", "Kwame", "Nathan", "Rhys", "Luis", "Owen", "Ben", "Chris", "Daniel"}
 
@@ -28,6 +42,17 @@ def snapshot() -> dict[str, object]:
         "registrations": list(Registration.objects.order_by("pk").values()),
         "books": list(Book.objects.order_by("pk").values()),
         "bookings": list(Booking.objects.order_by("pk").values()),
+        "mentoring": {
+            model.__name__: list(model.objects.order_by("pk").values())
+            for model in MENTORING_RECORDS
+        },
+        "offers": list(
+            Profile.objects.order_by("pk").values(
+                "pk", "mentoring_status", "mentoring_capacity", "mentoring_goals", "updated_at"
+            )
+        ),
+        "topics_offered": list(Profile.offered_topics.through.objects.order_by("pk").values()),
+        "topics_wanted": list(Profile.wanted_topics.through.objects.order_by("pk").values()),
     }
 
 

@@ -15,6 +15,7 @@ from events import demo as events_demo
 from members import demo
 from members.models import Profile, User
 from members.services import appoint_to_board, create_member
+from mentoring import demo as mentoring_demo
 from network.models import MembershipCategory, NetworkSettings, SensitiveCharacteristic
 
 DEMO_PASSWORD = "demo-network-2026"  # noqa: S105 - demo accounts exist only with DEBUG on
@@ -149,8 +150,22 @@ class Command(BaseCommand):
             default=0,
             help="Also create this many numbered events with places taken (for benchmarks).",
         )
+        parser.add_argument(
+            "--mentoring",
+            type=int,
+            default=0,
+            help="Also create this many pairings between members, with check-ins (for benchmarks).",
+        )
 
-    def handle(self, *args: Any, preset: str, members: int, events: int, **options: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        preset: str,
+        members: int,
+        events: int,
+        mentoring: int,
+        **options: Any,
+    ) -> None:
         if not settings.DEBUG:
             raise CommandError("Demo accounts have a published password: set DEBUG=true to seed.")
         chosen = PRESETS[preset]
@@ -163,6 +178,12 @@ class Command(BaseCommand):
                 for number, account in enumerate(chosen.accounts)
             ]
             events_demo.seed_events(preset, members=named)
+            every_demo_account = User.objects.filter(
+                email__in=[a.email for p in PRESETS.values() for a in p.accounts]
+            )
+            mentoring_demo.seed_mentoring(
+                preset, members=named, demo_accounts=list(every_demo_account)
+            )
         if members:
             created = demo.create_many(
                 members,
@@ -175,6 +196,9 @@ class Command(BaseCommand):
         if events:
             created = events_demo.create_many_events(events)
             self.stdout.write(f"Created {created} numbered events.")
+        if mentoring:
+            created = mentoring_demo.create_many_pairings(mentoring)
+            self.stdout.write(f"Created {created} numbered pairings with their check-ins.")
         self.stdout.write(f"Demo of {chosen.name} is ready. Sign in at /accounts/login/")
         self.stdout.write(f"Every demo account's password is: {DEMO_PASSWORD}")
         self.stdout.write(f"  board member: {BOARD_ACCOUNT[0]} (sets up MFA on first visit)")
