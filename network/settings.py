@@ -190,6 +190,17 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "events.tasks.erase_past_access_needs",
         "schedule": 24 * 60 * 60,
     },
+    # Mentoring keeps days and weeks, so hourly is close enough: each runs once however often.
+    "mentoring-request-reminders-and-lapses": {
+        "task": "mentoring.tasks.remind_and_lapse_requests",
+        "schedule": 60 * 60,
+    },
+    "mentoring-fit-questions": {"task": "mentoring.tasks.ask_fit_questions", "schedule": 60 * 60},
+    "mentoring-check-in-reminders": {
+        "task": "mentoring.tasks.remind_check_ins",
+        "schedule": 60 * 60,
+    },
+    "mentoring-end-of-term": {"task": "mentoring.tasks.finish_pairings", "schedule": 60 * 60},
 }
 
 AUTH_USER_MODEL = "members.User"

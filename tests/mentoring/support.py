@@ -2,10 +2,14 @@
 way, the network's rules set for a test, and a snapshot of the records a refusal must leave as
 they were."""
 
+import threading
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
+from django.db import connection
 from django.utils import timezone
 
 from members.models import MentoringFormat, MentoringStatus, Profession, Profile, Region, User
@@ -15,7 +19,10 @@ from mentoring.models import (
     FitAnswer,
     MentoringRequest,
     Pairing,
+    Refusal,
 )
+from network.errors import Refused
+from network.mail import render_email
 from network.models import AuditEvent, MentoringTopic, NetworkSettings, OutboundEmail
 from tests.factories import MemberFactory
 
@@ -50,6 +57,7 @@ def mentor_with_offer(
     mentor = MemberFactory(**fields)
     for name, value in profile_fields.items():
         setattr(mentor.profile, name, value)
+    mentor.profile.visibility = {**mentor.profile.visibility, "mentoring_offer": "members"}
     mentor.profile.save()
     mentor.profile.offered_topics.set([topic(name) for name in topics])
     return mentor
@@ -137,3 +145,47 @@ def mails(template: str) -> list[OutboundEmail]:
 
 def recipients(template: str) -> list[str]:
     return sorted(email.to_email for email in mails(template))
+
+
+def at_once(jobs: list[Callable[[], Any]]) -> list[Any]:
+    """Run each job in its own thread and database connection, all released together, as
+    requests from many web processes would arrive; a job's answer is what it returned or the
+    code of the Refused it raised."""
+    barrier = threading.Barrier(len(jobs), timeout=20)
+    answers: list[Any] = [None] * len(jobs)
+
+    def run(index: int, job: Callable[[], Any]) -> None:
+        try:
+            barrier.wait()
+            answers[index] = job()
+        except Refused as refusal:
+            answers[index] = refusal.code
+        except Exception as error:
+            answers[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    errors = [answer for answer in answers if isinstance(answer, Exception)]
+    assert not errors, errors
+    return answers
+
+
+def refused(code: Refusal, call: Any, **kwargs: Any) -> Refused:
+    """Call a service that must refuse with `code`, and prove it changed nothing."""
+    before = snapshot()
+    with pytest.raises(Refused) as refusal:
+        call(**kwargs)
+    assert refusal.value.code == code
+    assert snapshot() == before
+    return refusal.value
+
+
+def rendered(template: str) -> str:
+    [email] = mails(template)
+    message = render_email(email)
+    return f"{message.subject}\n{message.body}\n{message.alternatives[0][0]}"

@@ -29,6 +29,7 @@ from network.models import (
 from network.tasks import send_email, send_emails
 from tests.events.mail_samples import EVENT_SAMPLES
 from tests.factories import ApplicationFactory, sign_in_with_mfa
+from tests.mentoring.mail_samples import MENTORING_SAMPLES
 from tests.network.backends import RefusingOneAddressBackend
 
 Status = OutboundEmail.Status
@@ -612,6 +613,7 @@ SAMPLE_CONTEXTS = {
     "invitations/received_again": application_context,
     "invitations/already_member": member_context,
     **EVENT_SAMPLES,
+    **MENTORING_SAMPLES,
 }
 
 
