@@ -21,12 +21,13 @@ Some pairs are never suggested nor proposed, whatever their score (`forbidden_re
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from django.db.models import Count, F, Q
+from scipy import sparse
 from scipy.optimize import linear_sum_assignment
 
 from members.models import (
@@ -288,33 +289,101 @@ def _meets_in_person(mentee: MenteeFacts, mentor: MentorFacts) -> bool:
     return mentee.preferred_format == "" and mentor.in_person
 
 
+def _incidence(
+    left: list[Iterable[Hashable]], right: list[Iterable[Hashable]]
+) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+    """Two 0/1 matrices over one vocabulary: row i of each says which items side i has, so
+    `left @ right.T` counts the items each pair shares."""
+    vocabulary: dict[Hashable, int] = {}
+
+    def indices(sides: list[Iterable[Hashable]]) -> tuple[list[int], list[int]]:
+        pointers, found = [0], list[int]()
+        for items in sides:
+            found.extend(vocabulary.setdefault(item, len(vocabulary)) for item in items)
+            pointers.append(len(found))
+        return pointers, found
+
+    shapes = [indices(left), indices(right)]
+    first, second = (
+        sparse.csr_matrix(
+            (np.ones(len(found)), found, pointers), shape=(len(pointers) - 1, len(vocabulary))
+        )
+        for pointers, found in shapes
+    )
+    return first, second
+
+
+def _codes(values: list[str], known: dict[str, int]) -> np.ndarray:
+    """Each value as a number, the same number for the same value; -1 for none."""
+    return np.array([known.setdefault(v, len(known)) if v else -1 for v in values])
+
+
+def part_matrices(mentees: list[MenteeFacts], mentors: list[MentorFacts]) -> dict[str, np.ndarray]:
+    """Each part's value, 0 to 1 before its weight, for every mentee (row) and mentor (column):
+    the one definition of the parts, worked out for a whole round at once."""
+    shape = (len(mentees), len(mentors))
+    if not mentees or not mentors:
+        return {part: np.zeros(shape) for part in DEFAULT_WEIGHTS}
+    wanted, offered = _incidence(
+        [[*(("t", pk) for pk in m.topics), *(("w", w) for w in m.need_words)] for m in mentees],
+        [[*(("t", pk) for pk in m.topics), *(("w", w) for w in m.offer_words)] for m in mentors],
+    )
+    asked = np.asarray(wanted.sum(axis=1), dtype=float).reshape(-1, 1)
+    shared = (wanted @ offered.T).toarray()
+    topics = np.divide(shared, asked, out=np.zeros(shape), where=asked > 0)
+
+    goals, experience = _incidence(
+        [m.goal_words for m in mentees], [m.experience_words for m in mentors]
+    )
+    hits = (goals @ experience.T).toarray()
+
+    known: dict[str, int] = {}
+    mentee_profession = _codes([m.profession for m in mentees], known)[:, None]
+    mentor_profession = _codes([m.profession for m in mentors], known)[None, :]
+    same = mentee_profession == mentor_profession
+    preference = np.array([m.preferred_profession for m in mentees])[:, None]
+    profession = (
+        (mentee_profession >= 0)
+        & (mentor_profession >= 0)
+        & (
+            ((preference == ProfessionPreference.SAME) & same)
+            | ((preference == ProfessionPreference.OTHER) & ~same)
+        )
+    )
+
+    known = {}
+    mentee_region = _codes([m.region for m in mentees], known)[:, None]
+    mentor_region = _codes([m.region for m in mentors], known)[None, :]
+    in_person = np.array([m.in_person for m in mentors])[None, :]
+    formats = np.array([m.preferred_format for m in mentees])[:, None]
+    meets = (formats == MentoringFormat.IN_PERSON) | ((formats == "") & in_person)
+    region = meets & in_person & (mentee_region >= 0) & (mentee_region == mentor_region)
+
+    mentee_stage = np.array([-99 if m.stage is None else m.stage for m in mentees])[:, None]
+    mentor_stage = np.array([-99 if m.stage is None else m.stage for m in mentors])[None, :]
+    gap = np.where((mentee_stage >= 0) & (mentor_stage >= 0), mentor_stage - mentee_stage, 0)
+    seniority = np.zeros(shape)
+    for steps, value in SENIORITY_BY_GAP.items():
+        seniority[gap == steps] = value
+
+    room = np.array([min(m.room, ROOM_IN_FULL) / ROOM_IN_FULL for m in mentors], dtype=float)
+    return {
+        "topics": topics,
+        "goals": np.minimum(hits, GOAL_WORDS_IN_FULL) / GOAL_WORDS_IN_FULL,
+        "profession": profession.astype(float),
+        "region": region.astype(float),
+        "seniority": seniority,
+        "capacity": np.broadcast_to(room, shape),
+    }
+
+
 def part_values(mentee: MenteeFacts, mentor: MentorFacts) -> dict[str, float]:
-    """Each part's value, 0 to 1, before its weight."""
-    values = dict.fromkeys(DEFAULT_WEIGHTS, 0.0)
-    wanted = len(mentee.topics) + len(mentee.need_words)
-    if wanted:
-        topics, shared_words = _shared_topics(mentee, mentor)
-        values["topics"] = (len(topics) + len(shared_words)) / wanted
-    if mentee.goal_words:
-        hits = len(mentee.goal_words & mentor.experience_words)
-        values["goals"] = min(hits, GOAL_WORDS_IN_FULL) / GOAL_WORDS_IN_FULL
-    if mentee.profession and mentor.profession:
-        same = mentee.profession == mentor.profession
-        fits: dict[str, bool] = {
-            ProfessionPreference.SAME: same,
-            ProfessionPreference.OTHER: not same,
-        }
-        values["profession"] = float(fits.get(mentee.preferred_profession, False))
-    if _meets_in_person(mentee, mentor) and mentor.in_person and mentee.region:
-        values["region"] = 1.0 if mentee.region == mentor.region else 0.0
-    if mentee.stage is not None and mentor.stage is not None:
-        values["seniority"] = SENIORITY_BY_GAP.get(mentor.stage - mentee.stage, 0.0)
-    values["capacity"] = min(mentor.room, ROOM_IN_FULL) / ROOM_IN_FULL
-    return values
+    """Each part's value, 0 to 1, before its weight, for one pair."""
+    return {part: float(values[0, 0]) for part, values in part_matrices([mentee], [mentor]).items()}
 
 
 def points(mentee: MenteeFacts, mentor: MentorFacts, weight: dict[str, float]) -> float:
-    """The score alone, for filling a matrix without writing reasons."""
+    """The score alone, without reasons."""
     return sum(weight[part] * value for part, value in part_values(mentee, mentor).items())
 
 
@@ -343,11 +412,16 @@ def reason_for(part: str, mentee: MenteeFacts, mentor: MentorFacts) -> str:
     return f"Has room for {room} more {'mentee' if room == 1 else 'mentees'}"
 
 
-def score(mentee: MenteeFacts, mentor: MentorFacts, weight: dict[str, float]) -> Match:
-    """The match with its parts and its top three reasons in words."""
-    parts = {
-        part: round(weight[part] * value, 4) for part, value in part_values(mentee, mentor).items()
-    }
+def score(
+    mentee: MenteeFacts,
+    mentor: MentorFacts,
+    weight: dict[str, float],
+    values: dict[str, float] | None = None,
+) -> Match:
+    """The match with its parts and its top three reasons in words (from `values`, the pair's
+    part values, when they are already worked out)."""
+    values = values if values is not None else part_values(mentee, mentor)
+    parts = {part: round(weight[part] * value, 4) for part, value in values.items()}
     ranked = sorted((p for p in parts if parts[p] > 0), key=lambda p: -parts[p])
     return Match(
         score=round(sum(parts.values()), 4),
@@ -496,11 +570,30 @@ def suggestions(*, mentee: Any, limit: int = 5) -> list[Suggestion]:
     profiles = list(available_mentors().exclude(pk=mentee.pk))
     ids = [mentee.pk, *(profile.pk for profile in profiles)]
     kept_apart = past_partners([mentee.pk]) | conduct_exclusions(ids)
-    found: list[Suggestion] = []
-    for profile in profiles:
-        mentor_side = MentorFacts.of(profile, live=profile.live)
-        if rule_says_no(mentee_side, mentor_side, kept_apart=kept_apart) is None:
-            found.append(Suggestion(profile.user, profile, score(mentee_side, mentor_side, weight)))
+    allowed = [
+        (profile, mentor_side)
+        for profile in profiles
+        if rule_says_no(
+            mentee_side,
+            mentor_side := MentorFacts.of(profile, live=profile.live),
+            kept_apart=kept_apart,
+        )
+        is None
+    ]
+    parts = part_matrices([mentee_side], [mentor_side for _, mentor_side in allowed])
+    found = [
+        Suggestion(
+            profile.user,
+            profile,
+            score(
+                mentee_side,
+                mentor_side,
+                weight,
+                {part: float(values[0, column]) for part, values in parts.items()},
+            ),
+        )
+        for column, (profile, mentor_side) in enumerate(allowed)
+    ]
     found.sort(key=lambda s: (-s.match.score, s.profile.display_name, s.profile.pk))
     return found[:limit]
 
@@ -511,38 +604,40 @@ def suggestions(*, mentee: Any, limit: int = 5) -> list[Suggestion]:
 
 def solve(cost: Any, capacities: list[int]) -> list[int | None]:
     """The best assignment of mentees (rows) to mentors (columns): each mentee to one mentor or
-    to none, no mentor over their capacity, no forbidden pair (a cost of FORBIDDEN or more, or
-    not finite).
+    to none, no mentor over their capacity, never a forbidden pair (a cost of FORBIDDEN or more,
+    or not finite).
 
-    It matches as many mentees as the rules and capacities allow, and among those ways the one
-    with the lowest total cost. Each mentor's column is repeated once per place they have, and
-    each mentee has an "unmatched" column whose cost is worse than any allowed pair (by more
-    than all the allowed pairs together could make up) and better than a forbidden one.
+    It matches as many mentees as the rules and capacities allow, and among those ways takes
+    the one with the lowest total cost. Each mentor's column is repeated once per place they
+    have (scipy's linear_sum_assignment then pairs places with mentees one to one).
+
+    Being unmatched is each mentee's forbidden cells: the solver fills every place (or seats
+    every mentee, whichever are fewer), and a fill on a forbidden cell is read as "unmatched",
+    never returned. Such a fill costs more than all the allowed pairs together could make up,
+    so one more unmatched mentee is always worse than any set of allowed pairs, as separate
+    "unmatched" columns would make it, without doubling the matrix: at 2,000 mentees that is
+    the difference between half a second and several (bench/matching.py).
     """
     matrix = np.asarray(cost, dtype=float)
     if matrix.ndim != 2 or matrix.shape[1] != len(capacities):
         raise ValueError("The cost matrix needs one column per mentor capacity.")
-    mentees, mentors = matrix.shape
-    if mentees == 0:
-        return []
+    assignment: list[int | None] = [None] * matrix.shape[0]
     allowed = np.isfinite(matrix) & (matrix < FORBIDDEN)
-    # No mentor needs more places than there are mentees, nor any for mentees they may not have.
-    places = np.clip(np.asarray(capacities, dtype=int), 0, mentees)
-    places[~allowed.any(axis=0)] = 0
-    columns = np.repeat(np.arange(mentors), places)
-    if allowed.any():
-        low, high = float(matrix[allowed].min()), float(matrix[allowed].max())
-    else:
-        low = high = 0.0
-    unmatched = high + mentees * (high - low) + 1.0
-    forbidden = unmatched + max(1.0, abs(unmatched))
-    expanded = np.where(allowed[:, columns], matrix[:, columns], forbidden)
-    full = np.hstack([expanded, np.full((mentees, mentees), unmatched)])
-    rows, chosen = linear_sum_assignment(full)
-    assignment: list[int | None] = [None] * mentees
-    for row, column in zip(rows, chosen, strict=True):
-        if column < len(columns) and allowed[row, columns[column]]:
-            assignment[row] = int(columns[column])
+    # Mentees nobody may mentor wait out; no mentor needs more places than mentees they may have.
+    rows = np.flatnonzero(allowed.any(axis=1))
+    places = np.minimum(np.maximum(np.asarray(capacities, dtype=int), 0), allowed.sum(axis=0))
+    columns = np.repeat(np.arange(matrix.shape[1]), places)
+    if rows.size == 0 or columns.size == 0:
+        return assignment
+    low, high = float(matrix[allowed].min()), float(matrix[allowed].max())
+    pairs = min(rows.size, columns.size)
+    unmatched = high + pairs * (high - low) + 1.0
+    cells = np.ix_(rows, columns)
+    expanded = np.where(allowed[cells], matrix[cells], unmatched)
+    for row, column in zip(*linear_sum_assignment(expanded), strict=True):
+        mentee, mentor = int(rows[row]), int(columns[column])
+        if allowed[mentee, mentor]:
+            assignment[mentee] = mentor
     return assignment
 
 
@@ -564,11 +659,15 @@ def costs(
 ) -> np.ndarray:
     """The cost of each mentee (row) and mentor (column) for `solve`: minus the score, or
     FORBIDDEN where the rules keep them apart or the mentor offers none of their topics."""
+    parts = part_matrices(mentees, mentors)
+    total = np.zeros((len(mentees), len(mentors)))
+    for part, values in parts.items():
+        total += weight[part] * values
+    asked_nothing = np.array([not m.topics and not m.need_words for m in mentees])[:, None]
+    # The same test as shares_a_topic: something the mentee asked for is on offer.
+    candidates = (parts["topics"] > 0) | asked_nothing
     matrix = np.full((len(mentees), len(mentors)), FORBIDDEN)
-    for row, mentee in enumerate(mentees):
-        for column, mentor in enumerate(mentors):
-            if shares_a_topic(mentee, mentor) and (
-                rule_says_no(mentee, mentor, kept_apart=kept_apart) is None
-            ):
-                matrix[row, column] = -points(mentee, mentor, weight)
+    for row, column in zip(*np.nonzero(candidates), strict=True):
+        if rule_says_no(mentees[row], mentors[column], kept_apart=kept_apart) is None:
+            matrix[row, column] = -total[row, column]
     return matrix

@@ -571,3 +571,85 @@ def test_suggestions_take_the_same_few_queries_for_10_mentors_as_for_200(network
 
     assert few == many
     assert many <= 8
+
+
+# ---------------------------------------------------------------------------------------------
+# A whole round's matrix at once
+
+
+def random_people(
+    rng: random.Random, mentees: int, mentors: int
+) -> tuple[list[matching.MenteeFacts], list[matching.MentorFacts]]:
+    topics = {1: "Finance", 2: "Digital", 3: "Governance", 4: "Workforce"}
+    vocabulary = ["audit", "chair", "nursing", "budgets", "estates", "strategy"]
+    professions = ["", "nursing", "finance", "medicine"]
+    regions = ["", "london", "wales"]
+
+    def some(items: list[Any], most: int) -> list[Any]:
+        return rng.sample(items, rng.randint(0, most))
+
+    mentee_list = [
+        matching.MenteeFacts(
+            user_id=n,
+            is_active=rng.random() > 0.05,
+            topics={pk: topics[pk] for pk in some(list(topics), 2)},
+            need_words=frozenset(some(vocabulary, 2)),
+            goal_words=frozenset(some(vocabulary, 4)),
+            profession=rng.choice(professions),
+            region=rng.choice(regions),
+            stage=rng.choice([None, 0, 1, 2]),
+            preferred_profession=rng.choice(["", "same", "other"]),
+            preferred_format=rng.choice(["", "in_person", "video"]),
+            organisation=rng.choice(["", "trust a", "trust b"]),
+            own_organisation_ok=rng.random() < 0.3,
+        )
+        for n in range(1, mentees + 1)
+    ]
+    mentor_list = [
+        matching.MentorFacts(
+            user_id=n,
+            name=f"Mentor {n}",
+            voice=matching.Voice.of(f"Mentor {n}", ""),
+            topics={pk: topics[pk] for pk in some(list(topics), 3)},
+            offer_words=frozenset(some(vocabulary, 2)),
+            experience_words=frozenset(some(vocabulary, 5)),
+            profession=rng.choice(professions),
+            region=rng.choice(regions),
+            stage=rng.choice([None, 1, 2, 3, 4]),
+            in_person=rng.random() < 0.5,
+            capacity=rng.randint(0, 3),
+            live=rng.randint(0, 2),
+            is_active=rng.random() > 0.05,
+            accepting=rng.random() > 0.1,
+            offer_shown=rng.random() > 0.05,
+            organisation=rng.choice(["", "trust a", "trust b"]),
+        )
+        for n in range(mentees + 1, mentees + mentors + 1)
+    ]
+    return mentee_list, mentor_list
+
+
+def test_a_rounds_matrix_scores_each_pair_as_a_single_match_does_and_keeps_the_rules() -> None:
+    rng = random.Random(7)  # noqa: S311  (a seeded, repeatable set of people)
+    weight = dict(matching.DEFAULT_WEIGHTS)
+    for _ in range(5):
+        mentees, mentors = random_people(rng, 25, 15)
+        kept_apart = {frozenset({mentees[0].user_id, mentors[0].user_id})}
+
+        cost = matching.costs(mentees, mentors, weight=weight, kept_apart=kept_apart)
+
+        for row, mentee in enumerate(mentees):
+            for column, mentor in enumerate(mentors):
+                allowed = matching.rule_says_no(mentee, mentor, kept_apart=kept_apart) is None
+                if allowed and matching.shares_a_topic(mentee, mentor):
+                    expected = matching.score(mentee, mentor, weight).score
+                    assert -cost[row, column] == pytest.approx(expected, abs=1e-3)
+                else:
+                    assert cost[row, column] == FORBIDDEN
+        assignment = solve(cost, [mentor.room for mentor in mentors])
+        for row, column in enumerate(assignment):
+            if column is not None:
+                assert (
+                    matching.rule_says_no(mentees[row], mentors[column], kept_apart=kept_apart)
+                    is None
+                )
