@@ -139,7 +139,8 @@ def run_matching(*, round_id: int, by: Any, now: datetime | None = None) -> dict
     weight = matching.weights()
     ids = [*found, *(mentor.user_id for mentor in mentors)]
     kept_apart = matching.past_partners(found) | matching.conduct_exclusions(ids)
-    cost = matching.costs(mentees, mentors, weight=weight, kept_apart=kept_apart)
+    parts = matching.part_matrices(mentees, mentors)
+    cost = matching.costs(mentees, mentors, weight=weight, kept_apart=kept_apart, parts=parts)
     assignment = matching.solve(cost, [mentor.room for mentor in mentors])
     chosen = {
         mentee.user_id: mentors[column]
@@ -148,9 +149,11 @@ def run_matching(*, round_id: int, by: Any, now: datetime | None = None) -> dict
     }
     matching_round.proposals.all().delete()
     proposals = []
-    for mentee in mentees:
-        if (mentor := chosen.get(mentee.user_id)) is not None:
-            match = matching.score(mentee, mentor, weight)
+    for row, (mentee, column) in enumerate(zip(mentees, assignment, strict=True)):
+        if column is not None:
+            mentor = mentors[column]
+            values = {part: float(matrix[row, column]) for part, matrix in parts.items()}
+            match = matching.score(mentee, mentor, weight, values)
             proposals.append(
                 Proposal(
                     round=matching_round,
@@ -198,31 +201,6 @@ def run_matching(*, round_id: int, by: Any, now: datetime | None = None) -> dict
 
 def _proposed_in_round(matching_round: MatchingRound, mentor_id: int, *, besides: int) -> int:
     return matching_round.proposals.filter(mentor_id=mentor_id).exclude(mentee_id=besides).count()
-
-
-def allowed_mentors(*, round_id: int) -> dict[int, list[User]]:
-    """For each mentee in the round, the mentors the board may give them instead: allowed by
-    the rules and with room left in the round (counting the round's other proposals)."""
-    matching_round = MatchingRound.objects.get(pk=round_id)
-    found = _mentees(matching_round)
-    mentors = _mentors()
-    users = User.objects.in_bulk([mentor.user_id for mentor in mentors])
-    taken = Counter(matching_round.proposals.values_list("mentor_id", flat=True).order_by())
-    proposed = dict(matching_round.proposals.values_list("mentee_id", "mentor_id"))
-    ids = [*found, *users]
-    kept_apart = matching.past_partners(found) | matching.conduct_exclusions(ids)
-    allowed: dict[int, list[User]] = {}
-    for mentee in found.values():
-        allowed[mentee.user_id] = [
-            users[mentor.user_id]
-            for mentor in mentors
-            if matching.rule_says_no(mentee, mentor, kept_apart=kept_apart) is None
-            and (
-                taken[mentor.user_id] - (proposed.get(mentee.user_id) == mentor.user_id)
-                < mentor.room
-            )
-        ]
-    return allowed
 
 
 @transaction.atomic
