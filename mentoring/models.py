@@ -6,11 +6,13 @@ capacity, topics, formats, goals and preferences), shown to whom the member chos
 of state happens in mentoring.services; docs/data-model.md describes the states.
 """
 
+from datetime import date
 from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from members.models import MentoringFormat
@@ -147,6 +149,28 @@ class PairingQuerySet(models.QuerySet["Pairing"]):
 
     def of(self, member: Any) -> "PairingQuerySet":
         return self.filter(Q(mentor=member) | Q(mentee=member))
+
+    def with_check_ins(self) -> "PairingQuerySet":
+        """Each pairing with its number of check-ins and the date of the last one: all the board
+        may know of a pair's meetings (never what was said)."""
+        check_ins = CheckIn.objects.filter(pairing=OuterRef("pk")).order_by().values("pairing")
+        return self.annotate(
+            check_in_count=Coalesce(
+                Subquery(check_ins.annotate(count=Count("pk")).values("count")), 0
+            ),
+            last_check_in=Subquery(check_ins.annotate(last=Max("held_on")).values("last")),
+        )
+
+    def stalled(self, *, since: date) -> "PairingQuerySet":
+        """Active pairings with no check-in after `since` (counting from the start when they
+        have had none): the pairings the check-in reminder is for."""
+        return (
+            self.with_check_ins()
+            .filter(status=Pairing.Status.ACTIVE)
+            .filter(
+                Q(last_check_in__lte=since) | Q(last_check_in__isnull=True, started_on__lte=since)
+            )
+        )
 
 
 class Pairing(models.Model):

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -7,6 +8,7 @@ from django.http import HttpRequest
 from network import mail
 from network.models import (
     MembershipCategory,
+    MentoringTopic,
     NetworkSettings,
     OutboundEmail,
     ProviderEvent,
@@ -15,7 +17,8 @@ from network.models import (
 
 
 class UniqueCategoryNames(BaseInlineFormSet):
-    """Refuse a name another category already has, whatever the form says about its rows.
+    """Refuse a name another row of the list (a category, a mentoring topic) already has,
+    whatever the form says about its rows.
 
     The database's constraint is the last word; this turns it into a message instead of an error
     page, even when the form's count of existing rows is stale or tampered with.
@@ -34,7 +37,8 @@ class UniqueCategoryNames(BaseInlineFormSet):
             if not name or form in self.deleted_forms:
                 continue
             if name in taken:
-                raise ValidationError(f"There is already a category called “{name}”.")
+                kind = "category" if self.model is MembershipCategory else "topic"
+                raise ValidationError(f"There is already a {kind} called “{name}”.")
             taken.add(name)
 
 
@@ -43,6 +47,35 @@ class MembershipCategoryInline(admin.TabularInline):
     formset = UniqueCategoryNames
     extra = 0
     fields = ["name", "description", "position"]
+
+
+class MentoringTopicInline(admin.TabularInline):
+    """The list of topics mentors offer and mentees ask for, kept by the board."""
+
+    model = MentoringTopic
+    formset = UniqueCategoryNames
+    extra = 0
+    fields = ["name", "position"]
+    verbose_name = "mentoring topic"
+    verbose_name_plural = "mentoring topics mentors offer and mentees ask for"
+
+
+class NetworkSettingsForm(forms.ModelForm):
+    def clean_match_weights(self) -> dict[str, float]:
+        # Each part of a match is named once with a weight; a part left out keeps its default.
+        weights = self.cleaned_data.get("match_weights") or {}
+        if not isinstance(weights, dict) or not all(
+            isinstance(name, str)
+            and isinstance(weight, int | float)
+            and not isinstance(weight, bool)
+            and 0 <= weight <= 100
+            for name, weight in weights.items()
+        ):
+            raise ValidationError(
+                'Write the weights as {"part": number, ...}, each a number from 0 to 100, or '
+                "leave it as {} for the defaults."
+            )
+        return weights
 
 
 class SensitiveCharacteristicInline(admin.TabularInline):
@@ -55,12 +88,29 @@ class SensitiveCharacteristicInline(admin.TabularInline):
 
 @admin.register(NetworkSettings)
 class NetworkSettingsAdmin(admin.ModelAdmin):
-    inlines = [MembershipCategoryInline, SensitiveCharacteristicInline]
+    form = NetworkSettingsForm
+    inlines = [MembershipCategoryInline, SensitiveCharacteristicInline, MentoringTopicInline]
     fieldsets = [
         ("The network", {"fields": ["name", "sponsor", "summary", "eligibility"]}),
         ("Contact", {"fields": ["contact_email"]}),
         ("Invitations", {"fields": ["invitation_expiry_days", "approvals_required"]}),
         ("Guidelines", {"fields": ["guidelines_version", "privacy_version"]}),
+        (
+            "Mentoring",
+            {
+                "fields": [
+                    "max_open_requests",
+                    "request_reminder_days",
+                    "request_lapse_days",
+                    "lapses_before_pause",
+                    "pairing_term_months",
+                    "check_in_reminder_weeks",
+                    "fit_question_weeks",
+                    "match_weights",
+                ],
+                "description": "The topics mentors offer are listed at the foot of this page.",
+            },
+        ),
     ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -52,6 +52,21 @@ def test_board_member_with_mfa_reaches_the_board_site(client: Client, board_memb
     assert "Network settings" in page
 
 
+# The mentoring rules and topic list on the same page, left as they are.
+MENTORING_RULES = {
+    "max_open_requests": "3",
+    "request_reminder_days": "5",
+    "request_lapse_days": "14",
+    "lapses_before_pause": "2",
+    "pairing_term_months": "6",
+    "check_in_reminder_weeks": "6",
+    "fit_question_weeks": "3",
+    "match_weights": "{}",
+    "mentoring_topics-TOTAL_FORMS": "0",
+    "mentoring_topics-INITIAL_FORMS": "0",
+}
+
+
 def test_board_edits_the_network_settings_and_the_site_shows_them(
     client: Client, board_member: User
 ) -> None:
@@ -76,6 +91,7 @@ def test_board_edits_the_network_settings_and_the_site_shows_them(
         "sensitive_characteristics-INITIAL_FORMS": "0",
         "sensitive_characteristics-0-name": "Sexual orientation",
         "sensitive_characteristics-0-position": "0",
+        **MENTORING_RULES,
     }
     response = client.post("/board/network/networksettings/1/change/", form)
     assert response.status_code == 302

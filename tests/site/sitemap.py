@@ -52,6 +52,8 @@ from members.models import (
     Visibility,
 )
 from members.photos import prepare_photo
+from mentoring import rounds as mentoring_rounds
+from mentoring.models import CheckIn, MatchingRound, MentoringRequest, Pairing
 from network import mail
 from network.models import (
     EmailCategory,
@@ -353,6 +355,28 @@ def build_demo() -> Demo:
         attendance=Registration.Attendance.ATTENDED,
     )
 
+    # Mentoring on the board site: the member waits in a round under review, with the subject
+    # proposed as their mentor; the subject mentors the board member, and has a request waiting.
+    Profile.objects.filter(user=member).update(mentoring_goals="A board seat within two years.")
+    matching_round = mentoring_rounds.open_round(title="Spring round", by=board)
+    mentoring_rounds.add_to_round(round_id=matching_round.pk, mentee_id=member.pk, by=board)
+    mentoring_rounds.run_matching(round_id=matching_round.pk, by=board)
+    started = timezone.localdate() - timedelta(days=30)
+    pairing = Pairing.objects.create(
+        mentor=subject,
+        mentee=board,
+        status=Pairing.Status.ACTIVE,
+        origin=Pairing.Origin.REQUEST,
+        mentor_agreed_at=timezone.now(),
+        mentee_agreed_at=timezone.now(),
+        started_on=started,
+        ends_on=started + timedelta(days=182),
+    )
+    CheckIn.objects.create(pairing=pairing, held_on=started, format="video", notes="First talk")
+    mentoring_request = MentoringRequest.objects.create(
+        mentee=board_mfa_not_passed, mentor=subject, note="Could you help me prepare?"
+    )
+
     unconfirmed = EmailAddress.objects.create(
         user=subject, email="siobhan.new@example.org", verified=False, primary=False
     )
@@ -365,6 +389,9 @@ def build_demo() -> Demo:
         OutboundEmail: OutboundEmail.objects.filter(to_email=nominated.email).first(),
         Application: nominated,
         Invitation: invitation,
+        MatchingRound: matching_round,
+        Pairing: pairing,
+        MentoringRequest: mentoring_request,
     }
     return Demo(
         subject=subject,
@@ -449,6 +476,16 @@ PARAMETERS: dict[tuple[str | None, str], Value] = {
     ("admin:events_registration_clear_no_show", "pk"): lambda d: (
         d.past_event.registrations.get(member=d.member).pk
     ),
+    # The board's mentoring pages: the demo's round under review, its mentee, and a pairing.
+    **{
+        (f"admin:mentoring_matchinground_{action}", "pk"): lambda d: (
+            d.admin_objects[MatchingRound].pk
+        )
+        for action in ("run", "publish", "add_mentee", "swap", "remove")
+    },
+    ("admin:mentoring_matchinground_swap", "mentee_pk"): lambda d: d.member.pk,
+    ("admin:mentoring_matchinground_remove", "mentee_pk"): lambda d: d.member.pk,
+    ("admin:mentoring_pairing_end", "pk"): lambda d: d.admin_objects[Pairing].pk,
     ("invitations:endorse", "pk"): lambda d: d.nominated.pk,
     ("admin:invitations_application_decide", "pk"): lambda d: d.nominated.pk,
     ("admin:invitations_application_conflict", "pk"): lambda d: d.nominated.pk,

@@ -34,6 +34,7 @@ from PIL import Image
 from events.models import Registration
 from members import services as members
 from members.models import Profile
+from mentoring.models import Pairing
 from network.mail import render_email
 from network.models import OutboundEmail
 from tests.factories import PASSWORD
@@ -347,6 +348,19 @@ FORMS = [
         lambda d: {"reason": "Their train was cancelled."},
         before=lambda d: no_show(d) and None,
     ),
+    # The board's mentoring.
+    FuzzedForm(
+        Role.BOARD_WITH_MFA,
+        "admin:mentoring_matchinground_add",
+        url("admin:mentoring_matchinground_add"),
+        lambda d: {"title": "Winter round"},
+    ),
+    FuzzedForm(
+        Role.BOARD_WITH_MFA,
+        "admin:mentoring_pairing_end",
+        url("admin:mentoring_pairing_end", lambda d: d.admin_objects[Pairing].pk),
+        lambda d: {"reason": "asked"},
+    ),
 ]
 
 # Forms the fuzzer leaves alone, and why.
@@ -356,6 +370,19 @@ EXCUSED = {
     "admin:events_event_confirm_library": "confirms a session: a button with nothing to fill in",
     "admin:events_registration_changelist": "the registrations list has no actions to choose",
     "admin:events_registration_change": "read only; the same admin code as the other records",
+    "admin:mentoring_matchinground_run": "runs the matching: a button with nothing to fill in",
+    "admin:mentoring_matchinground_publish": "publishes a round: a button with nothing to fill in",
+    "admin:mentoring_matchinground_remove": "removes a pair: a button with nothing to fill in",
+    "admin:mentoring_matchinground_change": "nothing on a round's page is typed in: its buttons "
+    "change it",
+    **{
+        f"admin:mentoring_{model}_change": "read only; the same admin code as the other records"
+        for model in ("pairing", "mentoringrequest")
+    },
+    **{
+        f"admin:mentoring_{model}_changelist": "the list has no actions to choose"
+        for model in ("matchinground", "pairing", "mentoringrequest")
+    },
     "account_logout": "signs out: a button with nothing to fill in",
     "admin:logout": "signs out: a button with nothing to fill in",
     "account_confirm_email": "confirms an address: a button with nothing to fill in",

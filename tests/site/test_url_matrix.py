@@ -247,6 +247,14 @@ PAGES: dict[str, Row] = {
     "admin:events_event_library": board_site(OK),
     "admin:events_event_confirm_library": board_site(NOT_ALLOWED),
     "admin:events_registration_clear_no_show": board_site(OK),
+    # Mentoring on the board site: each change to a round is a button; ending a pairing asks why.
+    "admin:mentoring_matchinground_run": board_site(NOT_ALLOWED),
+    "admin:mentoring_matchinground_add_mentee": board_site(NOT_ALLOWED),
+    "admin:mentoring_matchinground_swap": board_site(NOT_ALLOWED),
+    "admin:mentoring_matchinground_remove": board_site(NOT_ALLOWED),
+    "admin:mentoring_matchinground_publish": board_site(NOT_ALLOWED),
+    "admin:mentoring_matchinground_how": board_site(OK),
+    "admin:mentoring_pairing_end": board_site(OK),
     "board/(?P<url>.*)$": board_site(NOT_FOUND),
 }
 
@@ -278,6 +286,11 @@ ADMIN_MODELS: dict[str, tuple[dict[str, int], dict[str, int]]] = {
     "events.event": (NO_DELETE, NO_DELETE),
     # Members register themselves and seats are decided by the rules: the board reads them.
     "events.registration": (KEPT, KEPT),
+    # A matching round is the record of how pairings were proposed: kept, never deleted.
+    "mentoring.matchinground": (NO_DELETE, NO_DELETE),
+    # Pairings and requests change only through what the pair (or the board's buttons) do.
+    "mentoring.pairing": (KEPT, KEPT),
+    "mentoring.mentoringrequest": (KEPT, KEPT),
 }
 
 
