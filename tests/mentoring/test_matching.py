@@ -25,7 +25,7 @@ from members.models import (
 from members.privacy import DEFAULTS, Visibility
 from mentoring import matching
 from mentoring.matching import FORBIDDEN, solve, suggestions
-from mentoring.models import Pairing
+from mentoring.models import MentoringRequest, Pairing
 from tests.mentoring.support import (
     active_pairing,
     mentee_with_goals,
@@ -489,8 +489,6 @@ def test_a_proposed_pairing_keeps_them_apart_but_one_declined_before_it_began_do
 
 
 def test_an_open_request_does_not_stop_a_suggestion(network: None) -> None:
-    from mentoring.models import MentoringRequest
-
     mentor = mentor_with_offer()
     mentee = mentee_with_goals()
     MentoringRequest.objects.create(mentee=mentee, mentor=mentor, note="Hello")

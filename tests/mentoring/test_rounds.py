@@ -5,13 +5,15 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 import mentoring.emails  # noqa: F401  (the round's mail builder, as the app registers it)
 from members.models import MentoringStatus, Profile, User
 from mentoring import rounds
 from mentoring.models import MatchingRound, Pairing, Proposal, Refusal, RoundEntry
 from network.errors import Refused
-from network.mail import render_email
+from network.mail import NotNeeded, render_email
 from network.models import AuditAction, AuditEvent
 from tests.mentoring.support import (
     active_pairing,
@@ -442,8 +444,6 @@ def test_a_pair_no_longer_allowed_at_publishing_is_left_out_with_the_reason(boar
 
 
 def test_the_proposal_mail_is_not_sent_once_the_pairing_was_answered(board: User) -> None:
-    from network.mail import NotNeeded
-
     mentor_with_offer()
     matching_round = matched_round(board, mentee_with_goals())
     rounds.publish_round(round_id=matching_round.pk, by=board)
@@ -451,3 +451,25 @@ def test_the_proposal_mail_is_not_sent_once_the_pairing_was_answered(board: User
 
     with pytest.raises(NotNeeded):
         render_email(mails("mentoring/round_proposed")[0])
+
+
+def queries_to_match(board: User, mentors: int, mentees: int) -> int:
+    for _ in range(mentors):
+        mentor_with_offer()
+    matching_round = rounds.open_round(title="Round", by=board)
+    for _ in range(mentees):
+        rounds.join_round(round_id=matching_round.pk, mentee=mentee_with_goals())
+    with CaptureQueriesContext(connection) as queries:
+        figures = rounds.run_matching(round_id=matching_round.pk, by=board)
+    assert figures["matched"] == min(mentees, 2 * mentors)
+    return len(queries)
+
+
+def test_matching_takes_the_same_queries_for_a_small_round_as_for_a_larger_one(
+    board: User,
+) -> None:
+    small = queries_to_match(board, mentors=1, mentees=2)
+    Profile.objects.update(mentoring_status=MentoringStatus.PAUSED)
+    larger = queries_to_match(board, mentors=4, mentees=7)
+
+    assert small == larger
