@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import numpy as np
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, OuterRef, QuerySet, Subquery
@@ -122,10 +123,12 @@ class Choice:
 
 
 def mentor_choices(mentee_ids: list[int], proposals: list[Proposal]) -> dict[int, list[Choice]]:
-    """For each mentee of a round under review, the mentors the rules allow instead, best first:
-    taking mentees, not kept apart from them, and with a place the round has not already
-    filled. A few queries, however many mentees and mentors."""
-    if not mentee_ids:
+    """For each mentee of a round under review, the mentors the board may give them instead,
+    best first: mentors the rules allow who offer something the mentee asked for (the pairs the
+    matching itself weighs), with a place the round has not already filled. A few queries and
+    one scoring of all the pairs at once, however many mentees and mentors."""
+    profiles = list(matching.available_mentors().order_by("pk"))
+    if not mentee_ids or not profiles:
         return {}
     mentees = [
         matching.MenteeFacts.of(profile)
@@ -133,25 +136,20 @@ def mentor_choices(mentee_ids: list[int], proposals: list[Proposal]) -> dict[int
         .prefetch_related("wanted_topics")
         .filter(pk__in=mentee_ids)
     ]
-    profiles = list(matching.available_mentors())
-    mentors = [
-        (profile, matching.MentorFacts.of(profile, live=profile.live)) for profile in profiles
-    ]
+    mentors = [matching.MentorFacts.of(profile, live=profile.live) for profile in profiles]
     proposed = Counter(proposal.mentor_id for proposal in proposals)
     kept_apart = matching.past_partners(mentee_ids) | matching.conduct_exclusions(
         [*mentee_ids, *(profile.pk for profile in profiles)]
     )
-    weight = matching.weights()
+    cost = matching.costs(mentees, mentors, weight=matching.weights(), kept_apart=kept_apart)
+    has_room = np.array([mentor.room > proposed[mentor.user_id] for mentor in mentors])
     choices: dict[int, list[Choice]] = {}
-    for mentee in mentees:
-        allowed = [
-            Choice(profile.user, matching.points(mentee, mentor, weight))
-            for profile, mentor in mentors
-            if mentor.room > proposed[mentor.user_id]
-            and matching.rule_says_no(mentee, mentor, kept_apart=kept_apart) is None
+    for row, mentee in enumerate(mentees):
+        (allowed,) = np.nonzero((cost[row] < matching.FORBIDDEN) & has_room)
+        best = allowed[np.argsort(cost[row, allowed], kind="stable")][:CHOICES_PER_MENTEE]
+        choices[mentee.user_id] = [
+            Choice(profiles[column].user, -float(cost[row, column])) for column in best
         ]
-        allowed.sort(key=lambda choice: (-choice.score, str(choice.mentor)))
-        choices[mentee.user_id] = allowed[:CHOICES_PER_MENTEE]
     return choices
 
 
