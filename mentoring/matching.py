@@ -21,7 +21,7 @@ Some pairs are never suggested nor proposed, whatever their score (`forbidden_re
 """
 
 import re
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -289,33 +289,42 @@ def _meets_in_person(mentee: MenteeFacts, mentor: MentorFacts) -> bool:
     return mentee.preferred_format == "" and mentor.in_person
 
 
-def _incidence(
-    left: list[Iterable[Hashable]], right: list[Iterable[Hashable]]
-) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
-    """Two 0/1 matrices over one vocabulary: row i of each says which items side i has, so
-    `left @ right.T` counts the items each pair shares."""
+# Below this many pairs, counting shared items set by set is quicker than sparse matrices.
+SMALL = 256
+
+
+def _shared(
+    left: Sequence[frozenset[Hashable]], right: Sequence[frozenset[Hashable]]
+) -> np.ndarray:
+    """How many items each pair shares: |left[i] & right[j]| for every i and j. A large
+    problem goes through two 0/1 sparse matrices over one vocabulary (left @ right.T)."""
+    if len(left) * len(right) <= SMALL:
+        return np.array([[len(a & b) for b in right] for a in left], dtype=float).reshape(
+            len(left), len(right)
+        )
     vocabulary: dict[Hashable, int] = {}
 
-    def indices(sides: list[Iterable[Hashable]]) -> tuple[list[int], list[int]]:
+    def incidence(sides: Sequence[frozenset[Hashable]]) -> sparse.csr_matrix:
         pointers, found = [0], list[int]()
         for items in sides:
             found.extend(vocabulary.setdefault(item, len(vocabulary)) for item in items)
             pointers.append(len(found))
-        return pointers, found
+        return sparse.csr_matrix((np.ones(len(found)), found, pointers))
 
-    shapes = [indices(left), indices(right)]
-    first, second = (
-        sparse.csr_matrix(
-            (np.ones(len(found)), found, pointers), shape=(len(pointers) - 1, len(vocabulary))
-        )
-        for pointers, found in shapes
-    )
-    return first, second
+    rows, columns = incidence(left), incidence(right)
+    width = len(vocabulary)
+    rows.resize((len(left), width))
+    columns.resize((len(right), width))
+    return np.asarray((rows @ columns.T).toarray(), dtype=float)
 
 
 def _codes(values: list[str], known: dict[str, int]) -> np.ndarray:
     """Each value as a number, the same number for the same value; -1 for none."""
     return np.array([known.setdefault(v, len(known)) if v else -1 for v in values])
+
+
+def _asked_for(mentee: MenteeFacts) -> frozenset[Hashable]:
+    return frozenset([*(("t", pk) for pk in mentee.topics), *(("w", w) for w in mentee.need_words)])
 
 
 def part_matrices(mentees: list[MenteeFacts], mentors: list[MentorFacts]) -> dict[str, np.ndarray]:
@@ -324,18 +333,14 @@ def part_matrices(mentees: list[MenteeFacts], mentors: list[MentorFacts]) -> dic
     shape = (len(mentees), len(mentors))
     if not mentees or not mentors:
         return {part: np.zeros(shape) for part in DEFAULT_WEIGHTS}
-    wanted, offered = _incidence(
-        [[*(("t", pk) for pk in m.topics), *(("w", w) for w in m.need_words)] for m in mentees],
-        [[*(("t", pk) for pk in m.topics), *(("w", w) for w in m.offer_words)] for m in mentors],
-    )
-    asked = np.asarray(wanted.sum(axis=1), dtype=float).reshape(-1, 1)
-    shared = (wanted @ offered.T).toarray()
-    topics = np.divide(shared, asked, out=np.zeros(shape), where=asked > 0)
-
-    goals, experience = _incidence(
-        [m.goal_words for m in mentees], [m.experience_words for m in mentors]
-    )
-    hits = (goals @ experience.T).toarray()
+    wanted = [_asked_for(m) for m in mentees]
+    offered = [
+        frozenset([*(("t", pk) for pk in m.topics), *(("w", w) for w in m.offer_words)])
+        for m in mentors
+    ]
+    asked = np.array([len(items) for items in wanted], dtype=float).reshape(-1, 1)
+    topics = np.divide(_shared(wanted, offered), asked, out=np.zeros(shape), where=asked > 0)
+    hits = _shared([m.goal_words for m in mentees], [m.experience_words for m in mentors])
 
     known: dict[str, int] = {}
     mentee_profession = _codes([m.profession for m in mentees], known)[:, None]
