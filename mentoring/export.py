@@ -37,9 +37,15 @@ def _name(member: Any) -> str:
 
 
 def mentoring_section(user: Any) -> dict[str, Any]:
-    """Everything mentoring holds about `user` that is theirs to have, in seven queries."""
-    requests_made = MentoringRequest.objects.filter(mentee=user).select_related("mentor")
-    requests_received = MentoringRequest.objects.filter(mentor=user).select_related("mentee")
+    """Everything mentoring holds about `user` that is theirs to have, in six queries."""
+    # Both sides of their requests in one query: the download counts each query it makes.
+    requests = list(
+        MentoringRequest.objects.filter(Q(mentee=user) | Q(mentor=user)).select_related(
+            "mentee", "mentor"
+        )
+    )
+    requests_made = [r for r in requests if r.mentee_id == user.pk]
+    requests_received = [r for r in requests if r.mentor_id == user.pk]
     pairings = (
         Pairing.objects.of(user)
         .select_related("mentor", "mentee")

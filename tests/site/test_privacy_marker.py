@@ -8,24 +8,41 @@ enumeration), searches and filters the directory for it, downloads their own dat
 every email the network has queued. The marker must not turn up. The fields come from the
 model and the audiences from the privacy registry, so a new field or part is covered without a
 new line here.
+
+A mentoring check-in's notes are the pair's alone: a marker written in one must show on no page
+anyone else reaches (the board's and the operator's included), in no email, in no one else's
+download, and, for the pair themselves, nowhere but their pairing page and their own downloads.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import urlencode
 
 import pytest
 from django.db import models
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django_filters import BooleanFilter, ModelChoiceFilter
 
 from events.models import Registration
 from members.filters import DirectoryFilter
 from members.models import CareerMilestone, MentoringStatus, Profile, SelfDescription
 from members.privacy import PARTS, Visibility
+from mentoring import services as mentoring
+from mentoring.models import CheckIn, Pairing
 from network.mail import render_email
 from network.models import OutboundEmail
-from tests.site.sitemap import Demo, Role, params_for, site_routes, visit
+from tests.factories import MemberFactory
+from tests.site.sitemap import (
+    ROLES,
+    Demo,
+    Role,
+    admin_model_for,
+    params_for,
+    site_routes,
+    visit,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -239,3 +256,132 @@ def test_the_board_with_mfa_sees_what_was_shown_to_the_board(
         reverse("admin:events_registration_change", args=[registration.pk]),
     )
     assert "access-needs" in leaks_in(record.decode(), marked), "the board cannot see access needs"
+
+
+# ---------------------------------------------------------------------------------------------
+# Check-in notes: the pair's alone
+
+
+CHECK_IN_MARKER = f"{MARKER}-check-in"
+# The only places a check-in's notes may show: the pair's own pairing page and their downloads.
+PAIR_ONLY = {"mentoring:pairing", "members:download_my_data"}
+
+
+@dataclass(frozen=True)
+class MarkedPairing:
+    pairing: Pairing
+    check_in: CheckIn
+
+
+def mark_check_in(demo: Demo) -> MarkedPairing:
+    """A pairing of the subject's, five weeks in, whose mentee wrote the marker in a check-in;
+    then everything mentoring mails about a pairing is queued for it."""
+    mentee = MemberFactory(name="Joanne Fraser", email="joanne@example.org")
+    started = timezone.localdate() - timedelta(weeks=5)
+    pairing = Pairing.objects.create(
+        mentor=demo.subject,
+        mentee=mentee,
+        status=Pairing.Status.ACTIVE,
+        origin=Pairing.Origin.REQUEST,
+        mentor_agreed_at=timezone.now(),
+        mentee_agreed_at=timezone.now(),
+        started_on=started,
+        ends_on=started + timedelta(days=182),
+        agreed_goals="A board seat within two years.",
+    )
+    check_in = mentoring.record_check_in(
+        pairing_id=pairing.pk,
+        member=mentee,
+        held_on=started + timedelta(days=3),
+        format="video",
+        notes=f"We talked about {CHECK_IN_MARKER} and next steps.",
+    )
+    later = timezone.now() + timedelta(weeks=10)
+    mentoring.ask_fit_questions(now=later)
+    mentoring.remind_check_ins(now=later)
+    mentoring.ask_to_extend(pairing_id=pairing.pk, member=mentee)
+    return MarkedPairing(pairing=pairing, check_in=check_in)
+
+
+def marked_pairing_pages(marked: MarkedPairing) -> dict[str, str]:
+    """Every page about the marked pairing or its check-in, on the site and the board site, by
+    route name."""
+    pages = {}
+    for route in site_routes():
+        model = admin_model_for(route)
+        if model in (Pairing, CheckIn):
+            record = marked.pairing if model is Pairing else marked.check_in
+            values = {param: str(record.pk) for param in route.params}
+        elif (route.name or "").startswith("mentoring:") and route.route.startswith(
+            "mentoring/pairings/"
+        ):
+            values = {"pk": str(marked.pairing.pk)}
+        else:
+            continue
+        if set(route.params) <= set(values):
+            pages[route.key] = route.path(values)
+    return pages
+
+
+def check_in_leaks(client: Client, paths: list[str]) -> list[str]:
+    problems = []
+    for path in paths:
+        response, body = visit(client, path)
+        if CHECK_IN_MARKER.lower() in body.decode(errors="replace").lower():
+            problems.append(f"GET {path} ({response.status_code}) shows the check-in's notes")
+    return problems
+
+
+@pytest.mark.parametrize("role", ROLES, ids=str)
+def test_check_in_notes_reach_no_one_outside_the_pair(
+    role: Role, demo: Demo, clients: dict[Role, Client]
+) -> None:
+    marked = mark_check_in(demo)
+    paths = pages_for(role, demo) + list(marked_pairing_pages(marked).values())
+    problems = check_in_leaks(clients[role], paths)
+    assert not problems, f"{role} sees the pair's notes:\n" + "\n".join(problems)
+
+
+def test_check_in_notes_show_nowhere_else_for_the_pair_themselves(demo: Demo) -> None:
+    marked = mark_check_in(demo)
+    pages = marked_pairing_pages(marked)
+    for member in (marked.pairing.mentor, marked.pairing.mentee):
+        client = Client()
+        client.force_login(member)
+        paths = [
+            route.path(params_for(route, Role.MEMBER, demo))
+            for route in site_routes()
+            if route.key not in PAIR_ONLY
+        ] + [path for key, path in pages.items() if key not in PAIR_ONLY]
+        problems = check_in_leaks(client, paths)
+        assert not problems, f"{member} sees the notes outside the pairing:\n" + "\n".join(problems)
+
+
+def test_no_email_carries_a_check_ins_notes(demo: Demo) -> None:
+    mark_check_in(demo)
+    assert OutboundEmail.objects.filter(template__startswith="mentoring/").exists()
+    for email in OutboundEmail.objects.all():
+        message = render_email(email)
+        rendered = "\n".join(
+            [message.subject, str(message.body)]
+            + [str(content) for content, _ in getattr(message, "alternatives", [])]
+        )
+        assert CHECK_IN_MARKER not in rendered, f"email {email.template} to {email.to_email}"
+
+
+def test_the_pair_see_their_check_in_notes_on_their_pairing_page_and_downloads(
+    demo: Demo,
+) -> None:
+    """The control: the notes are there to be found where they belong."""
+    marked = mark_check_in(demo)
+    # The crawl above reaches the pairing's own pages, the member's and the board's.
+    assert {"mentoring:pairing", "mentoring:check_in", "admin:mentoring_pairing_change"} <= set(
+        marked_pairing_pages(marked)
+    )
+    for member in (marked.pairing.mentor, marked.pairing.mentee):
+        client = Client()
+        client.force_login(member)
+        for name in ("mentoring:pairing", "members:download_my_data"):
+            path = reverse(name, args=[marked.pairing.pk] if name == "mentoring:pairing" else [])
+            _, body = visit(client, path)
+            assert CHECK_IN_MARKER in body.decode(), f"{member} cannot see their notes at {path}"

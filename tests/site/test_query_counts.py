@@ -3,7 +3,8 @@
 Every GET URL on the site (from the resolver, so a new page joins by being a URL) is opened by a
 member and by a board member whose session passed two-factor authentication, once with a small
 network and once with a hundred times more members, applications, endorsements, invitations,
-emails, audit records, events, places and living-library books. A page fails if it makes more
+emails, audit records, events, places, living-library books, pairings with their check-ins,
+mentoring requests and matching-round entries. A page fails if it makes more
 queries at the larger size (a query per row somewhere) or more than it may at all: 10 for the
 site, 20 for the board site.
 
@@ -28,6 +29,8 @@ from events.models import Book, Event, Feedback, Registration
 from invitations.models import Application, Endorsement, Invitation
 from members.demo import create_many
 from members.models import User
+from mentoring.demo import create_many_pairings
+from mentoring.models import CheckIn, MatchingRound, MentoringRequest, Pairing, RoundEntry
 from network.models import AuditAction, AuditEvent, EmailCategory, OutboundEmail
 from tests.factories import PASSWORD, ApplicationFactory
 from tests.site.sitemap import Demo, Role, SiteRoute, params_for, site_routes, visit
@@ -45,9 +48,10 @@ LIMITS: dict[str, tuple[int, str]] = {
         "as a members' page, whatever the number",
     ),
     "members:download_my_data": (
-        20,
+        25,
         "one query for each kind of record a person's data holds (profile, milestones, "
-        "applications, endorsements, emails, event places, feedback, books...), the same for "
+        "applications, endorsements, emails, event places, feedback, books, mentoring requests, "
+        "pairings and their check-ins, fit answers, close-outs, round entries...), the same for "
         "any network size",
     ),
 }
@@ -124,6 +128,7 @@ def grow_network(count: int, demo: Demo) -> None:
         for application in applications
     )
     grow_events(count, crowd, demo, rng)
+    grow_mentoring(count, crowd, demo, rng)
 
 
 def grow_events(count: int, crowd: list[User], demo: Demo, rng: random.Random) -> None:
@@ -188,6 +193,41 @@ def grow_events(count: int, crowd: list[User], demo: Demo, rng: random.Random) -
         for n, member in enumerate(crowd)
     )
     Event.objects.filter(pk=demo.event.pk).update(last_queue_number=first + len(crowd) - 1)
+
+
+def grow_mentoring(count: int, crowd: list[User], demo: Demo, rng: random.Random) -> None:
+    """Twenty pairings for every three members (20,000 at the larger size), two check-ins each,
+    between anyone; the crowd's requests to the demo's members in every state, waiting ones
+    among them; the crowd in a matching round; and a check-in a week on the demo's pairings."""
+    create_many_pairings(count * 20 // 3, check_ins_each=2)
+    mentors = [demo.subject, demo.member]
+    statuses = list(MentoringRequest.Status)
+    MentoringRequest.objects.bulk_create(
+        [
+            MentoringRequest(
+                mentee=member,
+                mentor=mentor,
+                note="Could you help me prepare for a board role?",
+                status=rng.choice(statuses),
+            )
+            for member in crowd
+            for mentor in mentors
+        ],
+        ignore_conflicts=True,
+    )
+    matching_round = MatchingRound.objects.create(title=f"Crowd round {count}")
+    RoundEntry.objects.bulk_create(RoundEntry(round=matching_round, mentee=m) for m in crowd)
+    for pairing in Pairing.objects.of(demo.subject).live():
+        CheckIn.objects.bulk_create(
+            CheckIn(
+                pairing=pairing,
+                held_on=timezone.localdate(),
+                format="video",
+                notes="A weekly talk.",
+                recorded_by=demo.subject,
+            )
+            for _ in range(max(count // 30, 1))
+        )
 
 
 def queries_for(client: Client, path: str) -> int:
