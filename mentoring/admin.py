@@ -469,7 +469,8 @@ class AttentionFilter(admin.SimpleListFilter):
 
 @admin.register(Pairing)
 class PairingAdmin(RecordAdmin):
-    # The pair's words (goals, check-in notes, fit answers, close-outs) are theirs alone.
+    # The pair's words (goals, check-in notes, fit answers, close-outs) are theirs alone, and
+    # which side ended or declined a pairing is not the board's to weigh: it ends without blame.
     list_display = [
         "mentor",
         "mentee",
@@ -499,7 +500,6 @@ class PairingAdmin(RecordAdmin):
         "started_on",
         "ends_on",
         "ended_at",
-        "ended_by",
         "check_ins",
         "last_check_in",
     )

@@ -156,6 +156,17 @@ def test_adding_someone_who_is_not_a_member_is_refused_with_a_message(
     assert not RoundEntry.objects.exists()
 
 
+def test_a_round_already_matched_takes_no_more_mentees(board: Client, board_member: User) -> None:
+    mentor_with_offer()
+    late = mentee_with_goals(email="late@example.org")
+    matching_round = matched_round(board_member, mentee_with_goals())
+    response = board.post(url("add_mentee", matching_round.pk), {"email": late.email})
+    assert "This matching round is no longer taking mentees." in " ".join(said(response))
+    assert not RoundEntry.objects.filter(mentee=late).exists()
+    page = board.get(reverse(CHANGE, args=[matching_round.pk])).content.decode()
+    assert url("add_mentee", matching_round.pk) not in page
+
+
 def test_a_mentee_without_goals_cannot_be_added(board: Client, board_member: User) -> None:
     member = MemberFactory(email="no.goals@example.org")
     matching_round = open_round(board_member)
