@@ -309,7 +309,10 @@ def _shared(
         for items in sides:
             found.extend(vocabulary.setdefault(item, len(vocabulary)) for item in items)
             pointers.append(len(found))
-        return sparse.csr_matrix((np.ones(len(found)), found, pointers))
+        # The shape is given, as a side with no items at all (mentors who chose no topic from
+        # the list) leaves nothing to infer it from; the widths are evened out below.
+        shape = (len(sides), max(len(vocabulary), 1))
+        return sparse.csr_matrix((np.ones(len(found)), found, pointers), shape=shape)
 
     rows, columns = incidence(left), incidence(right)
     width = len(vocabulary)
