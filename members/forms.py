@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import URLValidator
 
-from members.models import MentoringFormat, MentoringStatus, Profile
+from members.models import Profile
 from members.photos import prepare_photo
 from members.privacy import DEFAULTS, PARTS, Visibility
 from network.forms import use_house_words
@@ -17,12 +17,8 @@ def visibility_field_name(field: str) -> str:
 
 
 class ProfileForm(forms.ModelForm):
-    mentoring_formats = forms.MultipleChoiceField(
-        label="How you can meet mentees",
-        choices=MentoringFormat.choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
+    """The profile and who sees each part. The mentoring offer and goals are edited on the
+    mentoring pages; who sees them stays here, with the rest of the profile's privacy."""
 
     class Meta:
         model = Profile
@@ -38,22 +34,11 @@ class ProfileForm(forms.ModelForm):
             "career_aspiration",
             "bio",
             "links",
-            "mentoring_status",
-            "mentoring_capacity",
-            "mentoring_topics",
-            "mentoring_formats",
-            "mentoring_goals",
-            "mentoring_needs_topics",
             "living_library_topics",
         ]
         labels = {
             "display_name": "Name",
             "bio": "Introduce yourself",
-            "mentoring_status": "Mentoring others",
-            "mentoring_capacity": "How many mentees you can support at once",
-            "mentoring_topics": "Topics you can mentor on",
-            "mentoring_goals": "What you want from being mentored",
-            "mentoring_needs_topics": "Topics you would like a mentor for",
             "living_library_topics": "Living library: topics you will talk about from experience",
         }
         widgets = {
@@ -61,17 +46,13 @@ class ProfileForm(forms.ModelForm):
             for field in [
                 "career_aspiration",
                 "links",
-                "mentoring_topics",
-                "mentoring_goals",
-                "mentoring_needs_topics",
                 "living_library_topics",
             ]
-        } | {"bio": forms.Textarea(attrs={"rows": 5}), "mentoring_status": forms.RadioSelect}
+        } | {"bio": forms.Textarea(attrs={"rows": 5})}
         help_texts = {
             "display_name": "The name other members see.",
             "pronouns": "For example, she/her, he/him, they/them.",
             "links": "One web address a line, starting https://",
-            "mentoring_topics": "For example, board governance, finance for non-finance leaders.",
             "living_library_topics": "Leave empty if you do not want to take part.",
         }
 
@@ -102,15 +83,6 @@ class ProfileForm(forms.ModelForm):
                     f"“{line}” is not a web address: each line must start with https://"
                 ) from None
         return "\n".join(lines)
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        accepting = cleaned.get("mentoring_status") == MentoringStatus.ACCEPTING
-        if accepting and not cleaned.get("mentoring_capacity"):
-            self.add_error(
-                "mentoring_capacity", "Enter how many mentees you can support, from 1 upwards."
-            )
-        return cleaned
 
     def save(self, commit: bool = True) -> Profile:
         profile = super().save(commit=False)

@@ -111,14 +111,16 @@ PARTS: tuple[ProfilePart, ...] = (
         "links", "your links", Visibility.MEMBERS, "links",
         (("Links", _text("links")),),
     ),
+    # The offer and goals are edited on the mentoring pages; who sees them is asked with the
+    # rest of the profile, at the end of its form.
     ProfilePart(
-        "mentoring_offer", "your mentoring offer", Visibility.MEMBERS, "mentoring_formats",
+        "mentoring_offer", "your mentoring offer", Visibility.MEMBERS, None,
         (("Mentoring", lambda p: p.mentoring_offer_summary()),),
         _mentoring_search,
     ),
     ProfilePart(
         "mentoring_needs", "what you are looking for from mentoring", Visibility.BOARD,
-        "mentoring_needs_topics",
+        None,
         (("Looking for mentoring on", lambda p: p.mentoring_needs_summary()),),
     ),
     ProfilePart(

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("members.urls")),
     path("", include("invitations.urls")),
     path("", include("events.urls")),
+    path("mentoring/", include("mentoring.urls")),
     path("board/", admin.site.urls),
     path("anymail/", include((views.provider_webhooks(settings.EMAIL_PROVIDER), "anymail"))),
 ]

@@ -56,7 +56,7 @@ class TestAnAccountWithoutAProfile:
     @pytest.mark.parametrize(
         ("url", "form"),
         [
-            ("/profile/edit/", {"display_name": "Operator", "mentoring_capacity": "0"}),
+            ("/profile/edit/", {"display_name": "Operator"}),
             ("/profile/photo/remove/", {}),
             ("/profile/milestones/", {"achieved_on": "31/03/2025", "description": "Deployed"}),
             ("/profile/self-description/withdraw/", {}),

@@ -36,8 +36,6 @@ def amara(db: None) -> User:
 def profile_form(**fields: str) -> dict[str, str]:
     return {
         "display_name": "Amara Okafor",
-        "mentoring_status": "not_offered",
-        "mentoring_capacity": "0",
         **{f"{key}_visibility": value for key, value in DEFAULTS.items()},
         **fields,
     }
@@ -51,9 +49,6 @@ class TestLongText:
             ("bio", "5,000"),
             ("career_aspiration", "1,000"),
             ("links", "1,000"),
-            ("mentoring_topics", "500"),
-            ("mentoring_goals", "2,000"),
-            ("mentoring_needs_topics", "500"),
             ("living_library_topics", "500"),
         ],
     )

@@ -230,8 +230,6 @@ class TestEditing:
             {
                 "display_name": "",
                 "links": "not a web address",
-                "mentoring_status": "accepting",
-                "mentoring_capacity": "0",
                 **{f"{field}_visibility": "members" for field in Profile().visibility or {}},
             },
         )
@@ -239,7 +237,6 @@ class TestEditing:
         assert response.status_code == 200
         assert "There is a problem" in shown
         assert "is not a web address" in shown
-        assert "Enter how many mentees you can support" in shown
         assert Profile.objects.get(user=amara).display_name == "Amara Okafor"
 
 

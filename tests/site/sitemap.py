@@ -53,11 +53,13 @@ from members.models import (
 )
 from members.photos import prepare_photo
 from mentoring import rounds as mentoring_rounds
+from mentoring import services as mentoring
 from mentoring.models import CheckIn, MatchingRound, MentoringRequest, Pairing
 from network import mail
 from network.models import (
     EmailCategory,
     MembershipCategory,
+    MentoringTopic,
     NetworkSettings,
     OutboundEmail,
     SensitiveCharacteristic,
@@ -260,6 +262,10 @@ class Demo:
     booking: Booking
     past_event: Event  # held; the member came and may give feedback
     feed_token: str  # the member's calendar feed link
+    # The member mentors the subject: a check-in held, and the "is this working?" question due.
+    mentoring_pairing: Pairing
+    incoming_request: MentoringRequest  # a board member (without MFA) asks the member
+    open_round: MatchingRound  # a matching round the member can join
     admin_objects: dict[type[models.Model], models.Model]
 
     def user_for(self, role: Role) -> User | None:
@@ -377,6 +383,46 @@ def build_demo() -> Demo:
         mentee=board_mfa_not_passed, mentor=subject, note="Could you help me prepare?"
     )
 
+    # Mentoring on the members' pages: the member offers mentoring on the board's topics, is
+    # asked by a board member, mentors the subject (they have met once and the "is this
+    # working?" question is due), and can join a round still taking mentees.
+    governance, finance = (
+        MentoringTopic.objects.get_or_create(settings=network, name=name)[0]
+        for name in ("Board governance", "Finance for non-finance leaders")
+    )
+    member_profile = Profile.objects.get(user=member)
+    member_profile.mentoring_status = MentoringStatus.ACCEPTING
+    member_profile.mentoring_capacity = 3
+    member_profile.mentoring_formats = ["video", "in_person"]
+    member_profile.save()
+    member_profile.offered_topics.set([governance, finance])
+    member_profile.wanted_topics.set([governance])
+    profile.offered_topics.set([governance])
+    incoming_request = mentoring.ask(
+        mentee=board_without_mfa, mentor_id=member.pk, note="Could you help me with finance?"
+    )
+    # Made as it stands five weeks after the member accepted (the mail of that day long sent).
+    began = timezone.localdate() - timedelta(weeks=5)
+    mentoring_pairing = Pairing.objects.create(
+        mentor=member,
+        mentee=subject,
+        status=Pairing.Status.ACTIVE,
+        origin=Pairing.Origin.REQUEST,
+        mentor_agreed_at=timezone.now() - timedelta(weeks=5),
+        mentee_agreed_at=timezone.now() - timedelta(weeks=5),
+        agreed_goals="Ready to chair an audit committee.",
+        started_on=began,
+        ends_on=began + timedelta(days=182),
+    )
+    mentoring.record_check_in(
+        pairing_id=mentoring_pairing.pk,
+        member=member,
+        held_on=began + timedelta(weeks=1),
+        format="video",
+        notes="We read a board pack together.",
+    )
+    open_round = mentoring_rounds.open_round(title="Autumn round", by=board)
+
     unconfirmed = EmailAddress.objects.create(
         user=subject, email="siobhan.new@example.org", verified=False, primary=False
     )
@@ -422,6 +468,9 @@ def build_demo() -> Demo:
         booking=booking,
         past_event=past_event,
         feed_token=event_feeds.new_feed_link(member=member),
+        mentoring_pairing=mentoring_pairing,
+        incoming_request=incoming_request,
+        open_round=open_round,
         admin_objects=admin_objects,
     )
 
@@ -486,6 +535,34 @@ PARAMETERS: dict[tuple[str | None, str], Value] = {
     ("admin:mentoring_matchinground_swap", "mentee_pk"): lambda d: d.member.pk,
     ("admin:mentoring_matchinground_remove", "mentee_pk"): lambda d: d.member.pk,
     ("admin:mentoring_pairing_end", "pk"): lambda d: d.admin_objects[Pairing].pk,
+    # Members' mentoring pages: the subject to ask, the member's request to answer and their
+    # pairing with the subject, the round taking mentees.
+    ("mentoring:ask", "pk"): lambda d: d.subject.pk,
+    **{
+        (f"mentoring:{name}", "pk"): lambda d: d.incoming_request.pk
+        for name in (
+            "request",
+            "withdraw_request",
+            "accept_request",
+            "decline_request",
+            "ask_question",
+            "answer_question",
+        )
+    },
+    **{
+        (f"mentoring:{name}", "pk"): lambda d: d.mentoring_pairing.pk
+        for name in (
+            "pairing",
+            "agree",
+            "decline_pairing",
+            "check_in",
+            "fit",
+            "end_pairing",
+            "extend",
+            "close_out",
+        )
+    },
+    ("mentoring:join_round", "pk"): lambda d: d.open_round.pk,
     ("invitations:endorse", "pk"): lambda d: d.nominated.pk,
     ("admin:invitations_application_decide", "pk"): lambda d: d.nominated.pk,
     ("admin:invitations_application_conflict", "pk"): lambda d: d.nominated.pk,

@@ -245,6 +245,49 @@ FORMS = [
         before=reads_as_a_book,
     ),
     FuzzedForm(Role.MEMBER, "events:renew_feed", url("events:calendar_feed")),
+    # Mentoring: the member's offer and goals, asking the subject, answering the board member's
+    # request, and their pairing with the subject (the "is this working?" question is due).
+    FuzzedForm(
+        Role.MEMBER,
+        "mentoring:offer",
+        url("mentoring:offer"),
+        lambda d: {"mentoring_status": "accepting", "mentoring_capacity": "2"},
+    ),
+    FuzzedForm(Role.MEMBER, "mentoring:goals", url("mentoring:goals")),
+    FuzzedForm(
+        Role.MEMBER,
+        "mentoring:ask",
+        url("mentoring:ask", lambda d: d.subject.pk),
+        lambda d: {"note": "Could you help me towards a board post?"},
+    ),
+    FuzzedForm(
+        Role.MEMBER,
+        "mentoring:decline_request",
+        url("mentoring:request", lambda d: d.incoming_request.pk),
+        lambda d: {"reason": "no_capacity"},
+    ),
+    FuzzedForm(
+        Role.MEMBER,
+        "mentoring:ask_question",
+        url("mentoring:request", lambda d: d.incoming_request.pk),
+        lambda d: {"question": "Which board are you aiming for?"},
+    ),
+    FuzzedForm(
+        Role.MEMBER,
+        "mentoring:check_in",
+        url("mentoring:pairing", lambda d: d.mentoring_pairing.pk),
+        lambda d: {
+            "held_on": d.mentoring_pairing.started_on.strftime("%d/%m/%Y"),
+            "format": "phone",
+            "notes": "We talked about the finance committee.",
+        },
+    ),
+    FuzzedForm(
+        Role.MEMBER,
+        "mentoring:fit",
+        url("mentoring:pairing", lambda d: d.mentoring_pairing.pk),
+        lambda d: {"working": "yes"},
+    ),
     # The board.
     FuzzedForm(
         Role.BOARD_WITH_MFA,
@@ -404,6 +447,13 @@ EXCUSED = {
     "events:withdraw_book": "withdraws a book: a button with nothing to fill in",
     "events:cancel_booking": "cancels a conversation: a button with nothing to fill in",
     "events:stop_feed": "stops the calendar link: a button with nothing to fill in",
+    "mentoring:accept_request": "accepts a request: a button with nothing to fill in",
+    "mentoring:withdraw_request": "withdraws a request: a button with nothing to fill in",
+    "mentoring:join_round": "joins a matching round: a button with nothing to fill in",
+    "mentoring:agree": "agrees to a pairing: a button with nothing to fill in",
+    "mentoring:decline_pairing": "says no to a pairing: a button with nothing to fill in",
+    "mentoring:extend": "asks to carry on: a button with nothing to fill in",
+    "mentoring:end_pairing": "ends a pairing: a button with nothing to fill in",
 }
 
 

@@ -213,6 +213,39 @@ PAGES: dict[str, Row] = {
     "events:cancel_booking": members_only(NOT_ALLOWED),
     # A calendar app reads the feed without signing in: the link is the key.
     "events:feed": emailed_link(forged=NOT_FOUND),
+    # Mentoring. A request is for its mentee (the board member without MFA) and its mentor (the
+    # member) alone, a pairing for its pair (the member and the subject): anyone else, the
+    # board included, finds nothing. Each action is a button or a form: POST only.
+    "mentoring:home": members_only(),
+    "mentoring:offer": members_only(),
+    "mentoring:goals": members_only(),
+    "mentoring:ask": members_only(),
+    "mentoring:request": row(
+        anonymous=SIGN_IN,
+        member=OK,
+        board_without_mfa=OK,
+        board_mfa_not_passed=NOT_FOUND,
+        board_with_mfa=NOT_FOUND,
+    ),
+    "mentoring:pairing": row(anonymous=SIGN_IN, member=OK, board_without_mfa=NOT_FOUND),
+    **{
+        f"mentoring:{name}": members_only(NOT_ALLOWED)
+        for name in (
+            "withdraw_request",
+            "accept_request",
+            "decline_request",
+            "ask_question",
+            "answer_question",
+            "agree",
+            "decline_pairing",
+            "check_in",
+            "fit",
+            "end_pairing",
+            "extend",
+            "close_out",
+            "join_round",
+        )
+    },
     # The board site's own pages.
     "admin:index": board_site(OK),
     "admin:login": row(
