@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.contrib import admin
 from django.contrib.messages import get_messages
 from django.db import connection
 from django.http import HttpResponse
@@ -641,6 +642,12 @@ def mentoring_admin_pages(round_id: int, pairing_id: int, request_id: int, mente
         filled = {**values, "object_id": record_id, "pk": record_id}
         seen.add(route.key)
         yield route.key, route.path({name: str(filled[name]) for name in route.params})
+
+
+def test_what_the_pair_writes_has_no_admin_of_its_own() -> None:
+    registered = {model.__name__ for model in admin.site._registry}
+    assert {"MatchingRound", "Pairing", "MentoringRequest"} <= registered
+    assert not registered & {"CheckIn", "FitAnswer", "CloseOut", "Proposal", "RoundEntry"}
 
 
 def test_check_in_notes_and_request_words_never_reach_any_mentoring_admin_page(
