@@ -16,14 +16,17 @@ from django.core.cache import cache
 from django.test import Client, override_settings
 
 import network.cache
+from events.models import Registration
 from invitations import services
 from invitations.models import Application
 from members.models import User
 from network.celery import app as celery_app
 from network.models import NetworkSettings, OutboundEmail
 from tests.conftest import skip_without
+from tests.events.support import published_event
 from tests.factories import sign_in_with_mfa
 from tests.invitations.support import INTEREST
+from tests.mentoring.support import mentee_with_goals, mentor_with_offer
 from tests.network.test_production_settings import production_env, run
 
 REDIS_SERVER = "/usr/bin/redis-server"
@@ -165,6 +168,40 @@ def test_with_redis_stopped_members_and_the_board_still_get_their_pages(
     board = Client(raise_request_exception=False)
     sign_in_with_mfa(board, board_member)
     for path in ["/board/", "/board/invitations/application/", "/board/network/outboundemail/"]:
+        assert board.get(path).status_code == 200, path
+
+
+@pytest.mark.django_db
+def test_with_redis_stopped_events_and_mentoring_still_answer_and_a_place_is_kept(
+    site_on: PrivateRedis, member: User, board_member: User, django_capture_on_commit_callbacks
+) -> None:
+    event = published_event(title="Leading through winter pressures")
+    mentor_with_offer(name="Grace Adeyemi", topics=("Board readiness",))
+    mentee = mentee_with_goals(topics=("Board readiness",))
+    site_on.stop()
+    reader = Client(raise_request_exception=False)
+    reader.force_login(member)
+    for path in ["/events/", f"/events/{event.pk}/", "/events/mine/", "/events/calendar/"]:
+        assert reader.get(path).status_code == 200, path
+    # Registering takes the seat and keeps the confirmation for the sweep, broker or no broker.
+    with django_capture_on_commit_callbacks(execute=True):
+        registered = reader.post(f"/events/{event.pk}/register/", {"access_needs": ""})
+    assert registered.status_code == 302
+    assert Registration.objects.get(event=event, member=member).status == "confirmed"
+    assert OutboundEmail.objects.get(template="events/confirmed").status == "queued"
+    # Suggestions are kept in the cache; with Redis away they are worked out again.
+    asker = Client(raise_request_exception=False)
+    asker.force_login(mentee)
+    home = asker.get("/mentoring/")
+    assert home.status_code == 200
+    assert "Grace Adeyemi" in home.content.decode()
+    board = Client(raise_request_exception=False)
+    sign_in_with_mfa(board, board_member)
+    for path in [
+        "/board/events/event/",
+        "/board/mentoring/matchinground/",
+        "/board/mentoring/pairing/",
+    ]:
         assert board.get(path).status_code == 200, path
 
 
