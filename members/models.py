@@ -445,3 +445,43 @@ class GuidelinesAcceptance(models.Model):
 
     def __str__(self) -> str:
         return f"guidelines {self.guidelines_version}, privacy {self.privacy_version}"
+
+
+class SuspensionQuerySet(models.QuerySet["Suspension"]):
+    def current(self) -> "SuspensionQuerySet":
+        return self.filter(lifted_at__isnull=True)
+
+
+class Suspension(models.Model):
+    """A time when a member may not use the network, from the board's decision on a report.
+
+    While it is current the account cannot sign in; it ends on its date (or when the board lifts
+    an open-ended one) and `lifted_at` records when access came back.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="suspensions")
+    starts_at = models.DateTimeField(default=timezone.now)
+    ends_at = models.DateTimeField(
+        null=True, blank=True, help_text="Empty: until the board lifts it."
+    )
+    lifted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SuspensionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(lifted_at__isnull=True),
+                name="one_current_suspension",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__isnull=True)
+                | models.Q(ends_at__gt=models.F("starts_at")),
+                name="suspension_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"suspension {self.pk}"

@@ -30,6 +30,7 @@ from django.db.models import Count, F, Q
 from scipy import sparse
 from scipy.optimize import linear_sum_assignment
 
+from members import conduct
 from members.models import (
     CareerStage,
     MentoringFormat,
@@ -454,13 +455,9 @@ def score(
 
 
 def conduct_exclusions(member_ids: Iterable[int]) -> set[frozenset[int]]:
-    """Pairs of these members kept apart because one reported the other (or was reported by
-    them) to the board, each pair as a frozenset of two user ids.
-
-    The board's conduct reports do not exist yet: the board issue (reports the board resolves)
-    fills this in from them. Until then no pair is kept apart for this reason.
-    """
-    return set()
+    """Pairs of these members kept apart because one reported the other to the board (either
+    way round), each pair as a frozenset of two user ids."""
+    return conduct.kept_apart(member_ids)
 
 
 def past_partners(member_ids: Iterable[int]) -> set[frozenset[int]]:

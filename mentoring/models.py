@@ -221,6 +221,8 @@ class Pairing(models.Model):
     # Claimed by conditional updates, so each reminder goes once per period.
     check_in_reminded_at = models.DateTimeField(null=True, blank=True)
     fit_asked_at = models.DateTimeField(null=True, blank=True)
+    # Set while one side is suspended: no reminders or prompts go out until it is lifted.
+    paused_at = models.DateTimeField(null=True, blank=True)
 
     objects = PairingQuerySet.as_manager()
 

@@ -110,6 +110,21 @@ class NetworkSettings(models.Model):
         default=3,
         validators=[MinValueValidator(1), MaxValueValidator(12)],
     )
+    small_numbers_threshold = models.PositiveSmallIntegerField(
+        "smallest group a figure may describe",
+        default=8,
+        validators=[MinValueValidator(2), MaxValueValidator(50)],
+        help_text=(
+            "On the impact dashboard and its reports, any figure about fewer people than this "
+            'shows as "fewer than" it, so no one can be singled out.'
+        ),
+    )
+    audit_retention_days = models.PositiveIntegerField(
+        "days the audit log is kept",
+        default=7 * 365 + 2,
+        validators=[MinValueValidator(365), MaxValueValidator(20 * 365)],
+        help_text="Older entries are deleted each night. Until then no one can change one.",
+    )
     match_weights = models.JSONField(
         "weights of the parts of a mentoring match",
         default=dict,
@@ -451,6 +466,27 @@ class AuditAction(models.TextChoices):
     MATCHING_ROUND_PUBLISHED = "mentoring.round_published", "Matching round published"
     MENTOR_PAUSED = "mentoring.mentor_paused", "Mentoring offer paused after lapsed requests"
     PAIRING_ENDED_BY_BOARD = "mentoring.pairing_ended", "Pairing ended by the board"
+    REPORT_CONFLICT_DECLARED = (
+        "report.conflict_declared",
+        "Conflict of interest declared on a report",
+    )
+    REPORT_RESOLVED = "report.resolved", "Report resolved"
+    MEMBER_WARNED = "member.warned", "Member warned"
+    MEMBER_SUSPENDED = "member.suspended", "Member suspended"
+    SUSPENSION_ENDED = "member.suspension_ended", "Suspension ended"
+    MEMBER_REMOVED = "member.removed", "Member removed from the network"
+    APPEAL_MADE = "report.appeal_made", "Appeal made"
+    APPEAL_DECIDED = "report.appeal_decided", "Appeal decided"
+    GUIDELINES_DRAFTED = "guidelines.drafted", "Guidelines draft saved"
+    GUIDELINES_PUBLISHED = "guidelines.published", "Guidelines published"
+    GUIDELINES_ACCEPTED = "guidelines.accepted", "Guidelines accepted"
+    PRIVACY_CHANGED = "member.privacy_changed", "Privacy settings changed"
+    CONSENT_GIVEN = "member.consent_given", "Consent given"
+    CONSENT_WITHDRAWN = "member.consent_withdrawn", "Consent withdrawn"
+    DATA_EXPORTED = "member.data_exported", "Personal data downloaded"
+    SETTINGS_CHANGED = "network.settings_changed", "Network settings changed"
+    AUDIT_EXPORTED = "audit.exported", "Audit log exported"
+    IMPACT_EXPORTED = "impact.exported", "Impact report exported"
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
@@ -464,8 +500,14 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
 class AuditEvent(models.Model):
     """Who did what to which record, when and why: written once, never changed."""
 
+    # No database-level link: the table refuses every UPDATE, so nothing may cascade into it.
+    # Accounts are erased in place, never deleted, so the number keeps naming the same account.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
     action = models.CharField(max_length=60, choices=AuditAction.choices)
     target_type = models.CharField(max_length=60)
@@ -473,13 +515,19 @@ class AuditEvent(models.Model):
     reason = models.TextField(blank=True)
     # Structured details (ids, field names, old and new states), never free personal text.
     data = models.JSONField(default=dict, blank=True)
+    # The request that made the change (the proxy's X-Request-ID or one of our own), so an entry
+    # can be matched with the server's logs.
+    request_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target")]
+        indexes = [
+            models.Index(fields=["target_type", "target_id"], name="audit_target"),
+            models.Index(fields=["created_at"], name="audit_time"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.action} {self.target_type} {self.target_id}"
