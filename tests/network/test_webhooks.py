@@ -191,7 +191,10 @@ class TestReports:
         assert before <= bounced.received_at <= timezone.now()
         assert open_.event_type == "opened"
         for event in (bounced, open_):
-            stored = json.dumps([str(value) for value in vars(event).values()])
+            # Times are left out: their digits could hold "550" by chance.
+            stored = json.dumps(
+                [str(value) for value in vars(event).values() if not isinstance(value, datetime)]
+            )
             for personal in ("amara@example.org", "192.0.2.7", "Leeds", "Mozilla", "550"):
                 assert personal not in stored
 
