@@ -4,8 +4,11 @@ from typing import Any
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailConfirmation
 from django.conf import settings
-from django.http import HttpRequest
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
+from members.suspension import current_suspension
 from network.links import absolute_url
 from network.mail import queue_email
 
@@ -53,6 +56,14 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # Membership is by invitation only; nobody can create an account on their own.
         return False
+
+    def respond_user_inactive(self, request: HttpRequest, user: AbstractBaseUser) -> HttpResponse:
+        # allauth asks this only once the password has proved right (its backend stashes an
+        # inactive account only after checking it), so only the account holder learns why.
+        suspension = current_suspension(user)
+        if suspension is None:
+            return render(request, "account/account_inactive.html")
+        return render(request, "account/suspended.html", {"ends_at": suspension.ends_at})
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         # allauth's messages go through the outbox like all others, from our own templates.

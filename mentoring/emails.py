@@ -168,6 +168,22 @@ def completed_context(context: dict[str, Any]) -> dict[str, Any]:
     return pairing_context(_pairing(context, PairingStatus.COMPLETED), context.get("user_id"))
 
 
+@builds_context("mentoring/pairing_on_hold")
+def on_hold_context(context: dict[str, Any]) -> dict[str, Any]:
+    pairing = _pairing(context, *Pairing.LIVE)
+    if pairing.paused_at is None:
+        raise NotNeeded("the pairing has carried on since it was put on hold")
+    return pairing_context(pairing, context.get("user_id"))
+
+
+@builds_context("mentoring/pairing_resumed")
+def resumed_context(context: dict[str, Any]) -> dict[str, Any]:
+    pairing = _pairing(context, *Pairing.LIVE)
+    if pairing.paused_at is not None:
+        raise NotNeeded("the pairing has been put on hold again since")
+    return pairing_context(pairing, context.get("user_id"))
+
+
 @builds_context("mentoring/mentor_paused")
 def paused_context(context: dict[str, Any]) -> dict[str, Any]:
     # A mentor who has already turned their offer back on needs no note asking them to.

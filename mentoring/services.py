@@ -573,12 +573,12 @@ def ask_fit_questions(*, now: datetime | None = None) -> int:
     started_by = london_today(now) - timedelta(weeks=network.fit_question_weeks)
     asked = 0
     due = Pairing.objects.filter(
-        status=PairingStatus.ACTIVE, fit_asked_at=None, started_on__lte=started_by
+        status=PairingStatus.ACTIVE, fit_asked_at=None, started_on__lte=started_by, paused_at=None
     )
     for pairing_id in due.values_list("pk", flat=True):
         with transaction.atomic():
             claimed = Pairing.objects.filter(
-                pk=pairing_id, status=PairingStatus.ACTIVE, fit_asked_at=None
+                pk=pairing_id, status=PairingStatus.ACTIVE, fit_asked_at=None, paused_at=None
             ).update(fit_asked_at=now)
             if claimed:
                 pairing = Pairing.objects.select_related("mentor", "mentee").get(pk=pairing_id)
@@ -595,7 +595,7 @@ def remind_check_ins(*, now: datetime | None = None) -> int:
     period = timedelta(weeks=network.check_in_reminder_weeks)
     quiet_since = london_today(now) - period
     due = (
-        Pairing.objects.filter(status=PairingStatus.ACTIVE)
+        Pairing.objects.filter(status=PairingStatus.ACTIVE, paused_at=None)
         .annotate(
             # Check-ins are never dated before the start, so this is the later of the two.
             last_seen=Coalesce(Max("check_ins__held_on"), "started_on", output_field=DateField())
@@ -607,7 +607,10 @@ def remind_check_ins(*, now: datetime | None = None) -> int:
     for pairing_id, last_reminded in due.values_list("pk", "check_in_reminded_at"):
         with transaction.atomic():
             claimed = Pairing.objects.filter(
-                pk=pairing_id, status=PairingStatus.ACTIVE, check_in_reminded_at=last_reminded
+                pk=pairing_id,
+                status=PairingStatus.ACTIVE,
+                check_in_reminded_at=last_reminded,
+                paused_at=None,
             ).update(check_in_reminded_at=now)
             if claimed:
                 pairing = Pairing.objects.select_related("mentor", "mentee").get(pk=pairing_id)
@@ -623,13 +626,15 @@ def finish_pairings(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     today = london_today(now)
     finished = 0
-    due = Pairing.objects.filter(status=PairingStatus.ACTIVE, ends_on__lte=today)
+    due = Pairing.objects.filter(status=PairingStatus.ACTIVE, ends_on__lte=today, paused_at=None)
     for pairing_id in due.values_list("pk", flat=True):
         with transaction.atomic():
             pairing = (
                 Pairing.objects.select_for_update(of=("self",))
                 .select_related("mentor", "mentee")
-                .filter(pk=pairing_id, status=PairingStatus.ACTIVE, ends_on__lte=today)
+                .filter(
+                    pk=pairing_id, status=PairingStatus.ACTIVE, ends_on__lte=today, paused_at=None
+                )
                 .first()
             )
             if pairing is None or pairing.ends_on is None:
@@ -647,3 +652,50 @@ def finish_pairings(*, now: datetime | None = None) -> int:
                 _tell_both("mentoring/pairing_completed", pairing)
             finished += 1
     return finished
+
+
+# ---------------------------------------------------------------------------------------------
+# Suspension: a member's pairings wait while the board has them suspended (mentoring/apps.py)
+
+
+def pause_pairings_of(user: Any, *, now: datetime | None = None) -> int:
+    """Put the member's live pairings on hold: no reminders, questions or end of term until
+    they carry on. Each partner is told once, in words that say nothing of why."""
+    now = now or timezone.now()
+    paused = 0
+    for pairing_id in Pairing.objects.live().of(user).values_list("pk", flat=True):
+        # The claim: a second run, or the partner's own suspension a moment ago, finds it taken.
+        if Pairing.objects.filter(pk=pairing_id, paused_at=None).update(paused_at=now):
+            pairing = Pairing.objects.select_related("mentor", "mentee").get(pk=pairing_id)
+            partner = pairing.partner_of(user)
+            _tell("mentoring/pairing_on_hold", partner, pairing_id=pairing_id, user_id=partner.pk)
+            paused += 1
+    return paused
+
+
+def resume_pairings_of(user: Any, *, now: datetime | None = None) -> int:
+    """Let the member's paused pairings carry on, unless the partner is away too; the term
+    moves on by the days it was on hold. Each partner is told it can carry on."""
+    now = now or timezone.now()
+    resumed = 0
+    paused = Pairing.objects.live().of(user).filter(paused_at__isnull=False)
+    for pairing_id in paused.values_list("pk", flat=True):
+        with transaction.atomic():
+            pairing = (
+                Pairing.objects.select_for_update(of=("self",))
+                .select_related("mentor", "mentee")
+                .filter(pk=pairing_id, paused_at__isnull=False)
+                .first()
+            )
+            if pairing is None:
+                continue
+            partner = pairing.partner_of(user)
+            if not partner.is_active:
+                continue
+            if pairing.ends_on is not None:
+                pairing.ends_on += london_today(now) - london_today(pairing.paused_at)
+            pairing.paused_at = None
+            pairing.save(update_fields=["paused_at", "ends_on"])
+            _tell("mentoring/pairing_resumed", partner, pairing_id=pairing_id, user_id=partner.pk)
+            resumed += 1
+    return resumed

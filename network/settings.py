@@ -201,6 +201,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": 60 * 60,
     },
     "mentoring-end-of-term": {"task": "mentoring.tasks.finish_pairings", "schedule": 60 * 60},
+    # A suspension ends on its date by itself, within a quarter of an hour.
+    "end-suspensions": {"task": "members.tasks.end_suspensions", "schedule": 15 * 60},
 }
 
 AUTH_USER_MODEL = "members.User"
