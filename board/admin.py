@@ -116,3 +116,7 @@ class BoardAdminSite(admin.AdminSite):
                 f"{reverse('mfa_reauthenticate')}?{urlencode({'next': request.get_full_path()})}"
             )
         return super().login(request, extra_context)
+
+
+# The board's own records register on the site defined above.
+import board.guidelines_admin  # noqa: E402, F401

@@ -40,3 +40,6 @@ class BoardConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(grant_board_permissions, dispatch_uid="grant_board_permissions")
+        from board import guidelines
+
+        guidelines.connect()

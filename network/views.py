@@ -22,10 +22,6 @@ def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "network/privacy.html")
 
 
-def guidelines(request: HttpRequest) -> HttpResponse:
-    return render(request, "network/guidelines.html")
-
-
 def provider_webhooks(provider: str) -> list[URLPattern]:
     """anymail's webhook URLs for the one provider the site sends through (EMAIL_PROVIDER).
 

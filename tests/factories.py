@@ -7,8 +7,9 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.test import Client, RequestFactory
 
 from invitations.models import Application
-from members.models import Profession, Region, User
+from members.models import GuidelinesAcceptance, Profession, Region, User
 from members.services import appoint_to_board, create_member
+from network.models import NetworkSettings
 
 PASSWORD = "a-long-test-password-123"
 
@@ -25,9 +26,17 @@ class MemberFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class: type[User], *args: Any, **kwargs: Any) -> User:
-        return create_member(
+        user = create_member(
             email=kwargs["email"], name=kwargs["name"], password=kwargs.get("password", PASSWORD)
         )
+        # As an invitation records it: the member accepted the guidelines in force when they joined.
+        network = NetworkSettings.load()
+        GuidelinesAcceptance.objects.create(
+            user=user,
+            guidelines_version=network.guidelines_version,
+            privacy_version=network.privacy_version,
+        )
+        return user
 
 
 class BoardMemberFactory(MemberFactory):

@@ -36,6 +36,8 @@ from django.utils import timezone
 from django.utils.regex_helper import normalize
 from PIL import Image
 
+from board import guidelines as board_guidelines
+from board.models import GuidelinesVersion
 from events import feeds as event_feeds
 from events import library as events_library
 from events import services as events
@@ -266,6 +268,7 @@ class Demo:
     mentoring_pairing: Pairing
     incoming_request: MentoringRequest  # a board member (without MFA) asks the member
     open_round: MatchingRound  # a matching round the member can join
+    guidelines_draft: GuidelinesVersion  # the next version, not yet published
     admin_objects: dict[type[models.Model], models.Model]
 
     def user_for(self, role: Role) -> User | None:
@@ -423,6 +426,23 @@ def build_demo() -> Demo:
     )
     open_round = mentoring_rounds.open_round(title="Autumn round", by=board)
 
+    # The guidelines in force, and the board's draft of the next version.
+    guidelines_now = GuidelinesVersion.objects.published().first() or board_guidelines.publish(
+        version=board_guidelines.save_draft(
+            draft=GuidelinesVersion(
+                version=network.guidelines_version, body="## Respect", change_summary="First."
+            ),
+            actor=board,
+        ),
+        actor=board,
+    )
+    guidelines_draft = board_guidelines.save_draft(
+        draft=GuidelinesVersion(
+            version="2099-01", body="## Respect\n\nBe kind.", change_summary="Kinder words."
+        ),
+        actor=board,
+    )
+
     unconfirmed = EmailAddress.objects.create(
         user=subject, email="siobhan.new@example.org", verified=False, primary=False
     )
@@ -438,6 +458,7 @@ def build_demo() -> Demo:
         MatchingRound: matching_round,
         Pairing: pairing,
         MentoringRequest: mentoring_request,
+        GuidelinesVersion: guidelines_now,
     }
     return Demo(
         subject=subject,
@@ -471,6 +492,7 @@ def build_demo() -> Demo:
         mentoring_pairing=mentoring_pairing,
         incoming_request=incoming_request,
         open_round=open_round,
+        guidelines_draft=guidelines_draft,
         admin_objects=admin_objects,
     )
 
@@ -564,6 +586,8 @@ PARAMETERS: dict[tuple[str | None, str], Value] = {
     },
     ("mentoring:join_round", "pk"): lambda d: d.open_round.pk,
     ("invitations:endorse", "pk"): lambda d: d.nominated.pk,
+    ("guidelines_version", "version"): lambda d: d.admin_objects[GuidelinesVersion].version,
+    ("admin:board_guidelinesversion_publish", "pk"): lambda d: d.guidelines_draft.pk,
     ("admin:invitations_application_decide", "pk"): lambda d: d.nominated.pk,
     ("admin:invitations_application_conflict", "pk"): lambda d: d.nominated.pk,
     # No passkeys in the demo: someone else's authenticator is what a prying visitor would try.

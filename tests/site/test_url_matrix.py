@@ -131,6 +131,9 @@ PAGES: dict[str, Row] = {
     "landing": everyone(OK),
     "privacy": everyone(OK),
     "guidelines": everyone(OK),
+    "guidelines_version": everyone(OK),
+    # Members who accepted the current guidelines (all of these) go on to their home page.
+    "guidelines_accept": members_only(HOME),
     "healthz": everyone(OK),
     "unsubscribe": emailed_link(forged=answer(400)),
     # Signing in and accounts (allauth). Signup is closed: the page says so.
@@ -271,6 +274,8 @@ PAGES: dict[str, Row] = {
     "admin:invitations_decision_log": board_site(OK),
     "admin:invitations_invite_directly": board_site(OK),
     "admin:invitations_tree": board_site(OK),
+    # The audit log's download (of the list as filtered) is itself on the record.
+    "admin:network_auditevent_export": board_site(OK),
     # Events on the board site; publishing, copying and confirming a session are buttons.
     "admin:events_event_publish": board_site(NOT_ALLOWED),
     "admin:events_event_copy": board_site(NOT_ALLOWED),
@@ -288,6 +293,8 @@ PAGES: dict[str, Row] = {
     "admin:mentoring_matchinground_publish": board_site(NOT_ALLOWED),
     "admin:mentoring_matchinground_how": board_site(OK),
     "admin:mentoring_pairing_end": board_site(OK),
+    # Publishing the next guidelines asks for a confirmation first.
+    "admin:board_guidelinesversion_publish": board_site(OK),
     "board/(?P<url>.*)$": board_site(NOT_FOUND),
 }
 
@@ -308,6 +315,8 @@ ADMIN_MODELS: dict[str, tuple[dict[str, int], dict[str, int]]] = {
     "network.networksettings": (KEPT, KEPT),
     # The record of every message: read only.
     "network.outboundemail": (KEPT, KEPT),
+    # The audit log: read and downloaded, never changed (PostgreSQL refuses that too).
+    "network.auditevent": (KEPT, KEPT),
     # Accounts come only through invitations and are suspended, not deleted; the operator too
     # goes through the invitation and erasure rules, so neither has an add or delete page.
     "members.user": (KEPT, KEPT),
@@ -324,6 +333,8 @@ ADMIN_MODELS: dict[str, tuple[dict[str, int], dict[str, int]]] = {
     # Pairings and requests change only through what the pair (or the board's buttons) do.
     "mentoring.pairing": (KEPT, KEPT),
     "mentoring.mentoringrequest": (KEPT, KEPT),
+    # Drafts are edited and published, never deleted; a published version is read only.
+    "board.guidelinesversion": (NO_DELETE, NO_DELETE),
 }
 
 
