@@ -12,9 +12,12 @@ from django.db.models.base import ModelBase
 from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 
+from board.queue import work_queue
 from members.privacy import passed_mfa
 from network.http import is_record_id
 
@@ -54,10 +57,18 @@ class BoardAdminSite(admin.AdminSite):
     site_header = "Programme board"
     site_title = "Programme board"
     index_title = "Run the network"
+    # The board's home opens on what waits for a decision, then the usual list of records.
+    index_template = "admin/work_queue.html"
 
     def each_context(self, request: HttpRequest) -> dict[str, Any]:
         # "View site" leads board members back to their home page on the members' site.
         return {**super().each_context(request), "site_url": reverse("members:home")}
+
+    def index(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> TemplateResponse:
+        queues = work_queue(self, now=timezone.now())
+        return super().index(request, {"work_queue": queues, **(extra_context or {})})
 
     def register(self, model_or_iterable: Any, admin_class: Any = None, **options: Any) -> None:
         super().register(model_or_iterable, admin_class, **options)
