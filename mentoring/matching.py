@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from scipy import sparse
 from scipy.optimize import linear_sum_assignment
 
@@ -42,7 +42,7 @@ from members.models import (
 )
 from members.privacy import AUDIENCES, Visibility, VisibleProfile
 from mentoring.models import Pairing
-from network.models import NetworkSettings
+from network.models import MentoringTopic, NetworkSettings
 
 DEFAULT_WEIGHTS: dict[str, float] = {
     "topics": 3.0,
@@ -168,12 +168,16 @@ class MenteeFacts:
     own_organisation_ok: bool
 
     @classmethod
-    def of(cls, profile: Profile) -> "MenteeFacts":
-        """`profile` with its user and wanted_topics loaded (or they are loaded here)."""
+    def of(
+        cls, profile: Profile, *, topics: Iterable[MentoringTopic] | None = None
+    ) -> "MenteeFacts":
+        """`profile` with its user and wanted_topics loaded (or they are loaded here); or
+        `topics`, its wanted topics as the caller has already read them."""
+        wanted = profile.wanted_topics.all() if topics is None else topics
         return cls(
             user_id=profile.pk,
             is_active=profile.user.is_active,
-            topics={topic.pk: topic.name for topic in profile.wanted_topics.all()},
+            topics={topic.pk: topic.name for topic in wanted},
             need_words=words(profile.mentoring_needs_topics),
             goal_words=words(
                 profile.mentoring_goals,
@@ -466,7 +470,7 @@ def past_partners(member_ids: Iterable[int]) -> set[frozenset[int]]:
     ids = list(member_ids)
     rows = (
         Pairing.objects.filter(Q(mentee_id__in=ids) | Q(mentor_id__in=ids))
-        .filter(Q(status__in=Pairing.LIVE) | Q(started_on__isnull=False))
+        .keeping_apart()
         .values_list("mentor_id", "mentee_id")
     )
     return {frozenset(row) for row in rows}
@@ -573,19 +577,25 @@ class Suggestion:
     match: Match
 
 
-def suggestions(*, mentee: Any, limit: int = 5) -> list[Suggestion]:
+def suggestions(
+    *, mentee: Any, limit: int = 5, facts: MenteeFacts | None = None
+) -> list[Suggestion]:
     """The mentors who suit this mentee best, with reasons; never one the rules keep apart.
+    `facts`: the mentee's, when the caller has read them already.
 
-    A handful of queries whatever the number of mentors: the topics come prefetched and the
-    live pairings are counted by the database.
+    A handful of queries whatever the number of mentors: the topics come prefetched, the live
+    pairings are counted by the database, and past and present partners are left out by it.
     """
-    mentee_side = mentee_facts(mentee.pk)
+    mentee_side = facts or mentee_facts(mentee.pk)
     if mentee_side is None:
         return []
     weight = weights()
-    profiles = list(available_mentors().exclude(pk=mentee.pk))
+    partnered = Pairing.objects.keeping_apart().filter(
+        Q(mentor=OuterRef("pk"), mentee=mentee.pk) | Q(mentor=mentee.pk, mentee=OuterRef("pk"))
+    )
+    profiles = list(available_mentors().exclude(pk=mentee.pk).exclude(Exists(partnered)))
     ids = [mentee.pk, *(profile.pk for profile in profiles)]
-    kept_apart = past_partners([mentee.pk]) | conduct_exclusions(ids)
+    kept_apart = conduct_exclusions(ids)
     allowed = [
         (profile, mentor_side)
         for profile in profiles

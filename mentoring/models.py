@@ -150,6 +150,11 @@ class PairingQuerySet(models.QuerySet["Pairing"]):
     def of(self, member: Any) -> "PairingQuerySet":
         return self.filter(Q(mentor=member) | Q(mentee=member))
 
+    def keeping_apart(self) -> "PairingQuerySet":
+        """Pairings that keep their two members from being paired again: live now, or begun
+        once; a pairing declined before it began does not count."""
+        return self.filter(Q(status__in=Pairing.LIVE) | Q(started_on__isnull=False))
+
     def with_check_ins(self) -> "PairingQuerySet":
         """Each pairing with its number of check-ins and the date of the last one: all the board
         may know of a pair's meetings (never what was said)."""

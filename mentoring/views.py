@@ -7,7 +7,7 @@ the signed-in member's own, so anyone else (the board included: it has its own p
 notes) gets "not found". A refusal is shown on the page and changes nothing.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any, Concatenate
@@ -81,6 +81,7 @@ def members_only(view: MemberView) -> Callable[..., HttpResponse]:
         if profile is None:
             status = 200 if request.method == "GET" else 403
             return render(request, "mentoring/no_profile.html", status=status)
+        profile.user = request.user  # the same account: reading it again would cost a query
         return view(request, profile, *args, **kwargs)
 
     return wrapped
@@ -104,9 +105,12 @@ def suggestion_key(user_id: int) -> str:
     return f"mentoring:suggestions:{user_id}"
 
 
-def suggestions_for(request: SignedInRequest) -> list[Suggested]:
-    """Up to five mentors for this member, each as a member may see them, with the top reasons
-    in words.
+def suggestions_for(
+    request: SignedInRequest, profile: Profile, wanted: Iterable[MentoringTopic] | None = None
+) -> list[Suggested]:
+    """Up to five mentors for this member (`profile`, theirs, with its user; `wanted`, its
+    wanted topics when the page has read them already), each as a member may see them, with the
+    top reasons in words.
 
     Scoring weighs every available mentor, so the answer is kept for a few minutes: the home
     page, the ask page and the pairing page read it again with one query for the mentors' cards.
@@ -117,7 +121,11 @@ def suggestions_for(request: SignedInRequest) -> list[Suggested]:
     key = suggestion_key(request.user.pk)
     kept: list[tuple[int, list[str]]] | None = cache.get(key)
     if kept is None:
-        found = matching.suggestions(mentee=request.user, limit=SUGGESTIONS_SHOWN)
+        found = matching.suggestions(
+            mentee=request.user,
+            limit=SUGGESTIONS_SHOWN,
+            facts=matching.MenteeFacts.of(profile, topics=wanted),
+        )
         cache.set(
             key,
             [(each.profile.pk, each.match.reasons[:REASONS_SHOWN]) for each in found],
@@ -172,12 +180,23 @@ def home(request: SignedInRequest, profile: Profile) -> HttpResponse:
         )
         .distinct()
     )
-    requests_in = list(
-        with_people(MentoringRequest.objects.open().filter(mentor=user)).order_by(
-            "waiting_since", "pk"
-        )[:REQUESTS_IN_SHOWN]
+    # Both lists in one query; each part keeps its own order and limit, sorted again here
+    # because a union promises no order.
+    requests = list(
+        with_people(MentoringRequest.objects.open().filter(mentor=user))
+        .order_by("waiting_since", "pk")[:REQUESTS_IN_SHOWN]
+        .union(with_people(MentoringRequest.objects.filter(mentee=user))[:REQUESTS_SHOWN], all=True)
     )
-    requests_out = list(with_people(MentoringRequest.objects.filter(mentee=user))[:REQUESTS_SHOWN])
+    requests_in = sorted(
+        (asked for asked in requests if asked.mentor_id == user.pk),
+        key=lambda asked: (asked.waiting_since, asked.pk),
+    )
+    requests_out = sorted(
+        (asked for asked in requests if asked.mentee_id == user.pk),
+        key=lambda asked: (asked.created_at, asked.pk),
+        reverse=True,
+    )
+    wanted_topics = [topic for topic in topics if topic.wanted]
     asked_now = {asked.mentor_id for asked in requests_out if asked.is_open}
     pairings = list(
         with_people(Pairing.objects.of(user)).order_by("-proposed_at", "-pk")[:PAIRINGS_SHOWN]
@@ -193,10 +212,12 @@ def home(request: SignedInRequest, profile: Profile) -> HttpResponse:
         {
             "profile": profile,
             "offered_topics": [topic for topic in topics if topic.offered],
-            "wanted_topics": [topic for topic in topics if topic.wanted],
+            "wanted_topics": wanted_topics,
             # A mentor already asked waits for their answer, not a second request.
             "suggestions": [
-                each for each in suggestions_for(request) if each.profile.pk not in asked_now
+                each
+                for each in suggestions_for(request, profile, wanted_topics)
+                if each.profile.pk not in asked_now
             ],
             "requests_in": [
                 Incoming(
@@ -287,7 +308,8 @@ def ask(request: SignedInRequest, profile: Profile, pk: int) -> HttpResponse:
     elif not mentor.accepting_mentees:
         cannot_ask = Refusal.NOT_ACCEPTING.label
     suggestion = next(
-        (found for found in suggestions_for(request) if found.profile.pk == mentor.pk), None
+        (found for found in suggestions_for(request, profile) if found.profile.pk == mentor.pk),
+        None,
     )
     return render(
         request,
@@ -381,7 +403,10 @@ def pairing_page(
         "check_ins": list(pairing.check_ins.select_related(None).order_by("-held_on", "-pk")),
         "fit_due": fit_due,
         "said_no": active and said_no,
-        "suggestions": suggestions_for(request) if active and said_no and not is_mentor else [],
+        # The member's own profile came with the pairing, its user with it.
+        "suggestions": suggestions_for(request, pairing.mentee.profile)
+        if active and said_no and not is_mentor
+        else [],
         "close_out_due": ended and not my_close_out,
         "close_out_given": ended and my_close_out,
         "check_in_form": CheckInForm(),
