@@ -128,6 +128,3 @@ class BoardAdminSite(admin.AdminSite):
             )
         return super().login(request, extra_context)
 
-
-# The board's own records register on the site defined above.
-import board.guidelines_admin  # noqa: E402, F401

@@ -32,6 +32,13 @@ class BoardAdminConfig(admin_apps.AdminConfig):
     default = False
     default_site = "board.admin.BoardAdminSite"
 
+    def ready(self) -> None:
+        super().ready()
+        # The board's own records register once the site exists: importing them from
+        # board.admin, which the site is built from, would register them on a site then thrown
+        # away (and every app's records with them).
+        from board import guidelines_admin, report_admin  # noqa: F401
+
 
 class BoardConfig(AppConfig):
     default = True
@@ -43,3 +50,8 @@ class BoardConfig(AppConfig):
         from board import guidelines
 
         guidelines.connect()
+        from board import emails  # noqa: F401  (registers the conduct mail's context)
+        from board.reports import reported_between
+        from members.conduct import keeps_apart
+
+        keeps_apart(reported_between)

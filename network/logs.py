@@ -29,6 +29,7 @@ PRIVATE_LINK_PREFIXES = (
     "/accounts/password/reset/key/",
     "/accounts/confirm-email/",
     "/events/feed/",
+    "/reports/appeal/",
 )
 
 _EMAIL = re.compile(r"[\w.+'%-]+(?:@|%40)[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)

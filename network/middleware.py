@@ -14,6 +14,7 @@ PRIVATE_PATHS = (
     "/accounts/",
     "/board/",
     "/my-data/",
+    "/reports/",
 )
 
 

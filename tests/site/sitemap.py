@@ -37,7 +37,8 @@ from django.utils.regex_helper import normalize
 from PIL import Image
 
 from board import guidelines as board_guidelines
-from board.models import GuidelinesVersion
+from board import reports as board_reports
+from board.models import Appeal, GuidelinesVersion, Report
 from events import feeds as event_feeds
 from events import library as events_library
 from events import services as events
@@ -269,6 +270,11 @@ class Demo:
     incoming_request: MentoringRequest  # a board member (without MFA) asks the member
     open_round: MatchingRound  # a matching round the member can join
     guidelines_draft: GuidelinesVersion  # the next version, not yet published
+    # The member's concern about another member, waiting for the board; and a warning given on
+    # another concern, appealed by the member warned.
+    report: Report
+    appeal: Appeal
+    appeal_token: str
     admin_objects: dict[type[models.Model], models.Model]
 
     def user_for(self, role: Role) -> User | None:
@@ -443,6 +449,32 @@ def build_demo() -> Demo:
         actor=board,
     )
 
+    # Conduct: the member raises a concern the board has not decided; on another concern the
+    # board warned someone, who appealed. The people concerned are outside the rest of the demo,
+    # so mentoring's keeping apart changes nothing above.
+    report = board_reports.report_concern(
+        reporter=member,
+        subject=Report.Subject.MEMBER,
+        member=MemberFactory(name="Kit Marlowe", email="kit@example.org"),
+        reason=Report.Reason.HARASSMENT,
+        details="He kept messaging me after I asked him to stop.",
+    )
+    warning = board_reports.resolve(
+        report=board_reports.report_concern(
+            reporter=MemberFactory(name="Dev Sharma", email="dev@example.org"),
+            subject=Report.Subject.MEMBER,
+            member=MemberFactory(name="Jess Warner", email="jess@example.org"),
+            reason=Report.Reason.SELLING,
+            details="She sells coaching to every new member.",
+        ),
+        board_member=board,
+        outcome="warning",
+        reason="Selling to members goes against the guidelines.",
+    )
+    appeal = board_reports.appeal(
+        resolution=warning, member=warning.report.member, text="I only answered questions."
+    )
+
     unconfirmed = EmailAddress.objects.create(
         user=subject, email="siobhan.new@example.org", verified=False, primary=False
     )
@@ -458,6 +490,8 @@ def build_demo() -> Demo:
         MatchingRound: matching_round,
         Pairing: pairing,
         MentoringRequest: mentoring_request,
+        Report: report,
+        Appeal: appeal,
         GuidelinesVersion: guidelines_now,
     }
     return Demo(
@@ -493,6 +527,9 @@ def build_demo() -> Demo:
         incoming_request=incoming_request,
         open_round=open_round,
         guidelines_draft=guidelines_draft,
+        report=report,
+        appeal=appeal,
+        appeal_token=board_reports.appeal_token(warning),
         admin_objects=admin_objects,
     )
 
@@ -586,6 +623,14 @@ PARAMETERS: dict[tuple[str | None, str], Value] = {
     },
     ("mentoring:join_round", "pk"): lambda d: d.open_round.pk,
     ("invitations:endorse", "pk"): lambda d: d.nominated.pk,
+    # Conduct: a concern about the subject or the coming event; the board's pages for the
+    # member's open concern and the appeal; the appeal link is emailed to the member warned.
+    ("board:report_member", "pk"): lambda d: d.subject.pk,
+    ("board:report_event", "pk"): lambda d: d.event.pk,
+    ("board:appeal", "token"): Secret(lambda d: d.appeal_token),
+    ("admin:board_report_decide", "pk"): lambda d: d.report.pk,
+    ("admin:board_report_conflict", "pk"): lambda d: d.report.pk,
+    ("admin:board_appeal_decide", "pk"): lambda d: d.appeal.pk,
     ("guidelines_version", "version"): lambda d: d.admin_objects[GuidelinesVersion].version,
     ("admin:board_guidelinesversion_publish", "pk"): lambda d: d.guidelines_draft.pk,
     ("admin:invitations_application_decide", "pk"): lambda d: d.nominated.pk,

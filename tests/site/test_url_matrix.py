@@ -135,6 +135,7 @@ PAGES: dict[str, Row] = {
     # Members who accepted the current guidelines (all of these) go on to their home page.
     "guidelines_accept": members_only(HOME),
     "healthz": everyone(OK),
+    "robots_txt": everyone(OK),
     "unsubscribe": emailed_link(forged=answer(400)),
     # Signing in and accounts (allauth). Signup is closed: the page says so.
     "account_login": row(anonymous=OK, member=HOME),
@@ -249,6 +250,13 @@ PAGES: dict[str, Row] = {
             "join_round",
         )
     },
+    # Conduct reports: anyone signed in may raise a concern and see their own; the appeal page
+    # opens from the link emailed with a decision, signed in or not.
+    "board:reports": members_only(),
+    "board:report_member": members_only(),
+    "board:report_event": members_only(),
+    "board:received": members_only(),
+    "board:appeal": emailed_link(forged=answer(400)),
     # The board site's own pages.
     "admin:index": board_site(OK),
     "admin:login": row(
@@ -293,6 +301,9 @@ PAGES: dict[str, Row] = {
     "admin:mentoring_matchinground_publish": board_site(NOT_ALLOWED),
     "admin:mentoring_matchinground_how": board_site(OK),
     "admin:mentoring_pairing_end": board_site(OK),
+    "admin:board_report_decide": board_site(OK),
+    "admin:board_report_conflict": board_site(OK),
+    "admin:board_appeal_decide": board_site(OK),
     # Publishing the next guidelines asks for a confirmation first.
     "admin:board_guidelinesversion_publish": board_site(OK),
     "board/(?P<url>.*)$": board_site(NOT_FOUND),
@@ -333,6 +344,9 @@ ADMIN_MODELS: dict[str, tuple[dict[str, int], dict[str, int]]] = {
     # Pairings and requests change only through what the pair (or the board's buttons) do.
     "mentoring.pairing": (KEPT, KEPT),
     "mentoring.mentoringrequest": (KEPT, KEPT),
+    # Reports are members' words and appeals the members' own: the board decides, never edits.
+    "board.report": (KEPT, KEPT),
+    "board.appeal": (KEPT, KEPT),
     # Drafts are edited and published, never deleted; a published version is read only.
     "board.guidelinesversion": (NO_DELETE, NO_DELETE),
 }
