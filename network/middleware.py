@@ -5,6 +5,33 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponseBase
 from django.utils.cache import patch_cache_control
 
+# The pages that tell people who qualify what the network is and how to join: the only ones a
+# search engine may list (robots.txt names them too).
+PUBLIC_PAGES = ("landing", "guidelines", "privacy", "invitations:interest")
+
+
+class SearchEngineMiddleware:
+    """Keeps everything but the public pages out of search engines.
+
+    Each view learns before it runs whether its page may be listed (`request.indexable`, which
+    the base template reads to describe the page or ask not to be listed); every other answer,
+    a download or a redirect included, says `X-Robots-Tag: noindex`.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if not getattr(request, "indexable", False):
+            response.setdefault("X-Robots-Tag", "noindex")
+        return response
+
+    def process_view(self, request: HttpRequest, *args: object) -> None:
+        match = request.resolver_match
+        request.indexable = match is not None and match.view_name in PUBLIC_PAGES  # type: ignore[attr-defined]
+
+
 # Pages reached by a secret link, or that belong to an account or the board, whoever asks.
 PRIVATE_PATHS = (
     "/invitation/",

@@ -12,6 +12,7 @@ urlpatterns = [
     path("guidelines/accept/", guidelines_views.accept, name="guidelines_accept"),
     path("guidelines/<str:version>/", guidelines_views.version, name="guidelines_version"),
     path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
     path("email/stop/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("accounts/", include("allauth.urls")),
     path("", include("members.urls")),

@@ -7,11 +7,12 @@ from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import render
-from django.urls import URLPattern
+from django.urls import URLPattern, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from network import health, mail
+from network.middleware import PUBLIC_PAGES
 
 
 def landing(request: HttpRequest) -> HttpResponse:
@@ -20,6 +21,15 @@ def landing(request: HttpRequest) -> HttpResponse:
 
 def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "network/privacy.html")
+
+
+@require_GET
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    # Each public page by its exact address ("$"), then nothing else: pages behind sign-in, an
+    # invitation link or the board site say noindex as well, for crawlers that ignore this file.
+    allowed = [f"Allow: {reverse(name)}$" for name in PUBLIC_PAGES]
+    lines = ["User-agent: *", *allowed, "Disallow: /", ""]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 
 def provider_webhooks(provider: str) -> list[URLPattern]:
