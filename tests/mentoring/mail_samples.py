@@ -31,13 +31,16 @@ def _request(status: str = RequestStatus.WAITING) -> Sample:
     return sample
 
 
-def _pairing(status: str = PairingStatus.ACTIVE, *, to_mentor: bool = False) -> Sample:
+def _pairing(
+    status: str = PairingStatus.ACTIVE, *, to_mentor: bool = False, paused: bool = False
+) -> Sample:
     def sample() -> tuple[dict[str, Any], dict[str, str]]:
         pairing = active_pairing(
             mentor_with_offer(name="Grace Adeyemi"),
             mentee_with_goals(name="Amara Okafor"),
             status=status,
             ended_at=None if status == PairingStatus.ACTIVE else timezone.now(),
+            paused_at=timezone.now() if paused else None,
         )
         reader = pairing.mentor if to_mentor else pairing.mentee
         return {"pairing_id": pairing.pk, "user_id": reader.pk}, {}
@@ -78,4 +81,6 @@ MENTORING_SAMPLES: dict[str, Sample] = {
     "mentoring/fit_question": _pairing(),
     "mentoring/check_in_reminder": _pairing(to_mentor=True),
     "mentoring/round_proposed": _round_proposal,
+    "mentoring/pairing_on_hold": _pairing(to_mentor=True, paused=True),
+    "mentoring/pairing_resumed": _pairing(),
 }
