@@ -1,6 +1,7 @@
 """Mentoring in the browser: a mentee finds a suggested mentor and asks them, the mentor accepts,
 they check in, the mentee says it is working and gives close-out feedback at the end; and the
-programme board matches a round, changes one pair and publishes it to the mentee."""
+programme board matches a round, changes one pair and publishes it, and the mentee and the mentor
+each agree to the pairing, which is then under way for both."""
 
 from datetime import timedelta
 
@@ -146,7 +147,7 @@ def test_a_mentee_asks_a_suggested_mentor_and_the_pairing_runs_to_its_close_out(
     assert given.would_recommend is True and given.for_the_record == "Appointed to a trust board."
 
 
-def test_the_board_matches_a_round_changes_a_pair_and_the_mentee_sees_the_proposal(
+def test_the_board_matches_a_round_changes_a_pair_and_both_sides_agree_to_the_proposal(
     page, another_browser
 ) -> None:  # type: ignore[no-untyped-def]
     board = BoardMemberFactory(name="Priya Shah")
@@ -186,10 +187,32 @@ def test_the_board_matches_a_round_changes_a_pair_and_the_mentee_sees_the_propos
     assert pairing.status == Pairing.Status.PROPOSED
     assert pairing.origin == Pairing.Origin.ROUND
 
-    # Sam sees the proposed pairing on their mentoring home.
+    # Sam sees the proposed pairing on their mentoring home, and agrees to it.
     sign_in(page, sam.email)
     page.goto("/mentoring/")
     text = main(page)
     assert f"{other.profile.display_name} mentors you" in text
     assert "Proposed" in text and "Both of you need to agree before it starts." in text
+    assert_accessible(page)
+    page.get_by_role("link", name=other.profile.display_name, exact=True).click()
+    page.get_by_role("button", name="Agree to this pairing").click()
+    assert "once the other has agreed too" in banner(page)
+    assert "The pairing starts once" in main(page)
+    assert_accessible(page)
+
+    # The mentor agrees too, and the pairing is under way for both of them.
+    mentor_page = another_browser(other)
+    mentor_page.goto("/mentoring/")
+    assert "You mentor Sam Patel" in main(mentor_page)
+    mentor_page.get_by_role("link", name="Sam Patel", exact=True).click()
+    assert "Proposed" in main(mentor_page)
+    assert_accessible(mentor_page)
+    mentor_page.get_by_role("button", name="Agree to this pairing").click()
+    assert "You have both agreed: your mentoring has started." in banner(mentor_page)
+    assert "Under way" in main(mentor_page)
+    assert_accessible(mentor_page)
+    assert Pairing.objects.get(pk=pairing.pk).status == Pairing.Status.ACTIVE
+    page.goto("/mentoring/")
+    assert f"{other.profile.display_name} mentors you" in main(page)
+    assert "Under way" in main(page) and "Proposed" not in main(page)
     assert_accessible(page)
