@@ -1,5 +1,5 @@
 from collections.abc import Callable
-from functools import wraps
+from functools import partial, wraps
 from typing import Any, cast
 
 from allauth.account.decorators import secure_admin_login
@@ -13,10 +13,11 @@ from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import URLPattern, URLResolver, path, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from board import impact
 from board.queue import work_queue
 from members.privacy import passed_mfa
 from network.http import is_record_id
@@ -69,6 +70,14 @@ class BoardAdminSite(admin.AdminSite):
     ) -> TemplateResponse:
         queues = work_queue(self, now=timezone.now())
         return super().index(request, {"work_queue": queues, **(extra_context or {})})
+
+    def get_urls(self) -> list[URLPattern | URLResolver]:
+        impact_page = partial(impact.impact_view, each_context=self.each_context)
+        return [
+            path("impact/", self.admin_view(impact_page), name="impact"),
+            path("impact.csv", self.admin_view(impact.impact_csv), name="impact_csv"),
+            *super().get_urls(),
+        ]
 
     def register(self, model_or_iterable: Any, admin_class: Any = None, **options: Any) -> None:
         super().register(model_or_iterable, admin_class, **options)
@@ -127,4 +136,3 @@ class BoardAdminSite(admin.AdminSite):
                 f"{reverse('mfa_reauthenticate')}?{urlencode({'next': request.get_full_path()})}"
             )
         return super().login(request, extra_context)
-

@@ -22,7 +22,7 @@ Each step only ever hides more, so it ends; in the worst case everything is hidd
 """
 
 import enum
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -80,10 +80,17 @@ def is_small(value: int, threshold: int) -> bool:
 
 
 def suppress(
-    values: Mapping[Key, int], lines: Sequence[Line], threshold: int = DEFAULT_THRESHOLD
+    values: Mapping[Key, int],
+    lines: Sequence[Line],
+    threshold: int = DEFAULT_THRESHOLD,
+    hidden: Collection[Key] = (),
 ) -> dict[Key, Mark]:
-    """How each cell may be published, given the lines that tie the cells together."""
+    """How each cell may be published, given the lines that tie the cells together; `hidden`
+    are cells hidden already elsewhere (a total another table shares)."""
     marks = {key: Mark.SMALL if is_small(v, threshold) else Mark.SHOWN for key, v in values.items()}
+    for key in hidden:
+        if marks[key] is Mark.SHOWN:
+            marks[key] = Mark.HIDDEN
     while True:
         if unsafe := _unsafe_line(values, lines, marks, threshold):
             _hide_smallest_shown(values, unsafe.cells, marks)
@@ -180,14 +187,19 @@ class Breakdown:
 
 
 def suppress_breakdown(
-    counts: Sequence[int], *, total: int | None = None, threshold: int = DEFAULT_THRESHOLD
+    counts: Sequence[int],
+    *,
+    total: int | None = None,
+    threshold: int = DEFAULT_THRESHOLD,
+    hide_total: bool = False,
 ) -> Breakdown:
-    """Parts and their total (the sum unless given: a total can also count people in no part)."""
+    """Parts and their total (the sum unless given: a total can also count people in no part).
+    `hide_total`: the total is hidden already where another breakdown of the same people is."""
     keys = list(range(len(counts)))
     values: dict[Key, int] = {key: int(count) for key, count in zip(keys, counts, strict=True)}
     values["total"] = sum(counts) if total is None else total
     lines = [Line(tuple(keys), "total")] if total is None or total == sum(counts) else []
-    marks = suppress(values, lines, threshold)
+    marks = suppress(values, lines, threshold, hidden=["total"] if hide_total else [])
     return Breakdown(
         parts=[Figure(values[key], marks[key], threshold) for key in keys],
         total=Figure(values["total"], marks["total"], threshold),
@@ -224,10 +236,18 @@ def table_lines(rows: int, columns: int) -> list[Line]:
 
 
 def suppress_table(
-    counts: Sequence[Sequence[int]], *, threshold: int = DEFAULT_THRESHOLD
+    counts: Sequence[Sequence[int]],
+    *,
+    columns: int | None = None,
+    threshold: int = DEFAULT_THRESHOLD,
+    hidden_column_totals: Collection[Key] = (),
 ) -> CrossTable:
+    """A table with its totals (`columns` says how many where there are no rows yet).
+    `hidden_column_totals` (column numbers) are hidden already in
+    another table with the same columns ("total" for the grand total), so they must be
+    hidden here too."""
     rows = len(counts)
-    columns = len(counts[0]) if rows else 0
+    columns = len(counts[0]) if rows else columns or 0
     values: dict[Key, int] = {
         (r, c): int(counts[r][c]) for r in range(rows) for c in range(columns)
     }
@@ -236,7 +256,8 @@ def suppress_table(
     for c in range(columns):
         values[("total", c)] = sum(values[(r, c)] for r in range(rows))
     values[("total", "total")] = sum(values[(r, "total")] for r in range(rows))
-    marks = suppress(values, table_lines(rows, columns), threshold)
+    shared = [("total", c) for c in hidden_column_totals]
+    marks = suppress(values, table_lines(rows, columns), threshold, hidden=shared)
 
     def figure(key: Key) -> Figure:
         return Figure(values[key], marks[key], threshold)
