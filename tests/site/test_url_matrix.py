@@ -306,6 +306,8 @@ PAGES: dict[str, Row] = {
     "admin:board_appeal_decide": board_site(OK),
     # Publishing the next guidelines asks for a confirmation first.
     "admin:board_guidelinesversion_publish": board_site(OK),
+    "admin:impact": board_site(OK),
+    "admin:impact_csv": board_site(OK),
     "board/(?P<url>.*)$": board_site(NOT_FOUND),
 }
 
