@@ -11,6 +11,7 @@ from django.contrib.auth.signals import user_logged_in
 from django.contrib.sessions.backends.base import SessionBase
 from django.core.cache import cache
 from django.db import models, transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -122,10 +123,13 @@ def accept(*, user: User, version_label: str) -> GuidelinesAcceptance:
     return acceptance
 
 
-def has_accepted(user: User, version: GuidelinesVersion) -> bool:
-    return GuidelinesAcceptance.objects.filter(
-        user=user, guidelines_version=version.version
-    ).exists()
+def is_bound_by(user: User, version: GuidelinesVersion) -> bool:
+    """Whether this account still has to accept the version: a member who has not yet.
+
+    An account without a member profile (the operator's) is no member: it has nothing to accept.
+    """
+    done = Q(acceptances__guidelines_version=version.version) | Q(profile__isnull=True)
+    return not User.objects.filter(done, pk=user.pk).exists()
 
 
 def remember_acceptance(session: SessionBase, version: GuidelinesVersion) -> None:
@@ -140,10 +144,10 @@ def needs_acceptance(user: User, session: SessionBase) -> bool:
     latest = current()
     if latest is None or session.get(SESSION_KEY) == latest.version:
         return False
-    if has_accepted(user, latest):
-        remember_acceptance(session, latest)
-        return False
-    return True
+    if is_bound_by(user, latest):
+        return True
+    remember_acceptance(session, latest)
+    return False
 
 
 def check_at_sign_in(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
