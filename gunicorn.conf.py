@@ -22,6 +22,7 @@ accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "INFO").lower()
 logger_class = "network.logs.GunicornLogger"
-access_log_format = '%(h)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms'
+# The last field is the request's id (network.middleware.RequestIdMiddleware).
+access_log_format = '%(h)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms %({x-request-id}o)s'
 # The control socket (gunicornc) is not used; without it nothing is written to $HOME.
 control_socket_disable = True

@@ -1,3 +1,6 @@
+from collections.abc import Collection
+from typing import Any
+
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.contrib.admin.models import LogEntry
@@ -16,14 +19,17 @@ from members.models import (
     User,
     Visibility,
 )
+from members.privacy import DEFAULTS
+from network import mail
 from network.models import (
+    OPTIONAL_EMAIL_CATEGORIES,
     AuditAction,
     EmailOptOut,
     OutboundEmail,
     SensitiveCharacteristic,
     record,
 )
-from network.personal_data import erase_for
+from network.personal_data import erase_for, export_for
 
 # The version of the words a member agrees to before describing sensitive characteristics
 # (templates/members/self_description.html). Change it whenever those words change.
@@ -59,6 +65,27 @@ def profile_for(user: User) -> Profile | None:
 
 
 @transaction.atomic
+def save_profile(*, profile: Profile) -> None:
+    """Save a member's edited profile. A change of who sees a part is audited by the part's name
+    and its audiences before and after, never by what the part says."""
+    stored = Profile.objects.select_for_update().values_list("visibility", flat=True)
+    before = {**DEFAULTS, **stored.get(pk=profile.pk)}
+    profile.save()
+    changes = {
+        part: [before.get(part), audience]
+        for part, audience in sorted(profile.visibility.items())
+        if before.get(part) != audience
+    }
+    if changes:
+        record(
+            actor=profile.user,
+            action=AuditAction.PRIVACY_CHANGED,
+            target=profile.user,
+            data={"visibility": changes},
+        )
+
+
+@transaction.atomic
 def set_photo(*, profile: Profile, photo: ContentFile) -> None:
     """Store a photo made ready by members.photos.prepare_photo, replacing any earlier one."""
     # Locked, two uploads at once each replace the other's file, and no file is left behind.
@@ -84,18 +111,38 @@ def has_sensitive_consent(user: User) -> bool:
 
 @transaction.atomic
 def give_sensitive_consent(*, user: User) -> SensitiveDataConsent:
+    # Locked, a double click gives consent (and is audited) once.
+    User.objects.select_for_update().filter(pk=user.pk).first()
     existing = user.sensitive_consents.filter(
         withdrawn_at=None, wording_version=SENSITIVE_CONSENT_VERSION
     ).first()
-    return existing or SensitiveDataConsent.objects.create(
+    if existing:
+        return existing
+    consent = SensitiveDataConsent.objects.create(
         user=user, wording_version=SENSITIVE_CONSENT_VERSION
     )
+    record(
+        actor=user,
+        action=AuditAction.CONSENT_GIVEN,
+        target=user,
+        data={"consent": "self-description", "wording_version": SENSITIVE_CONSENT_VERSION},
+    )
+    return consent
 
 
 @transaction.atomic
 def withdraw_sensitive_consent(*, user: User) -> None:
     """Withdrawing consent deletes every self-description at once."""
-    user.sensitive_consents.filter(withdrawn_at=None).update(withdrawn_at=timezone.now())
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    given = user.sensitive_consents.filter(withdrawn_at=None)
+    versions = sorted(set(given.values_list("wording_version", flat=True)))
+    if given.update(withdrawn_at=timezone.now()):
+        record(
+            actor=user,
+            action=AuditAction.CONSENT_WITHDRAWN,
+            target=user,
+            data={"consent": "self-description", "wording_versions": versions},
+        )
     profile = profile_for(user)
     if profile is not None:
         profile.self_descriptions.all().delete()
@@ -132,6 +179,46 @@ def forget_characteristic(
     SelfDescription.objects.filter(characteristic=instance).delete()
     for profile in profiles:
         profile.save()
+
+
+@transaction.atomic
+def set_email_preferences(*, user: User, receive: Collection[str]) -> None:
+    """Keep the optional mail a member chose (`receive`, category values) and stop the rest.
+
+    Each category turned on or off is audited as consent given or withdrawn, by its name alone.
+    """
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    stopped = set(
+        EmailOptOut.objects.filter(email__iexact=user.email).values_list("category", flat=True)
+    )
+    for category in OPTIONAL_EMAIL_CATEGORIES:
+        wanted, was_wanted = category.value in receive, category.value not in stopped
+        if wanted == was_wanted:
+            continue
+        if wanted:
+            mail.opt_in(email=user.email, category=category)
+        else:
+            mail.opt_out(email=user.email, category=category)
+        record(
+            actor=user,
+            action=AuditAction.CONSENT_GIVEN if wanted else AuditAction.CONSENT_WITHDRAWN,
+            target=user,
+            data={"consent": "email", "category": category.value},
+        )
+
+
+@transaction.atomic
+def export_my_data(*, user: User) -> dict[str, Any]:
+    """Everything the network holds about a member, for them to download; the download is
+    audited by the parts it held."""
+    data = export_for(user)
+    record(
+        actor=user,
+        action=AuditAction.DATA_EXPORTED,
+        target=user,
+        data={"sections": sorted(name for name in data if name != "exported_at")},
+    )
+    return data
 
 
 def erased_address(user_id: int) -> str:

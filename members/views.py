@@ -26,10 +26,8 @@ from members.forms import (
 )
 from members.models import CareerMilestone, Profile
 from members.privacy import Viewer
-from network import mail
 from network.http import SignedInRequest, posted
 from network.models import OPTIONAL_EMAIL_CATEGORIES, EmailOptOut, NetworkSettings
-from network.personal_data import export_for
 
 DIRECTORY_PAGE_SIZE = 30
 
@@ -133,7 +131,7 @@ def photo(request: SignedInRequest, pk: int) -> FileResponse:
 def edit_profile(request: SignedInRequest, own: Profile) -> HttpResponse:
     form = ProfileForm(posted(request), instance=own)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.save_profile(profile=form.save(commit=False))
         messages.success(request, "Your profile has been saved.")
         return redirect("members:profile", pk=own.pk)
     return render(request, "members/edit_profile.html", {"form": form})
@@ -246,7 +244,7 @@ def my_data(request: SignedInRequest) -> HttpResponse:
 @login_required
 def download_my_data(request: SignedInRequest) -> HttpResponse:
     response = HttpResponse(
-        json.dumps(export_for(request.user), indent=2, default=str),
+        json.dumps(services.export_my_data(user=request.user), indent=2, default=str),
         content_type="application/json",
     )
     response["Content-Disposition"] = 'attachment; filename="my-data.json"'
@@ -264,12 +262,7 @@ def email_preferences(request: SignedInRequest) -> HttpResponse:
         initial={"receive": [c.value for c in OPTIONAL_EMAIL_CATEGORIES if c not in stopped]},
     )
     if request.method == "POST" and form.is_valid():
-        wanted = set(form.cleaned_data["receive"])
-        for category in OPTIONAL_EMAIL_CATEGORIES:
-            if category in wanted:
-                mail.opt_in(email=address, category=category)
-            else:
-                mail.opt_out(email=address, category=category)
+        services.set_email_preferences(user=request.user, receive=form.cleaned_data["receive"])
         messages.success(request, "Your email choices have been saved.")
         return redirect("members:my_data")
     return render(request, "members/email_preferences.html", {"form": form})

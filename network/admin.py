@@ -1,19 +1,33 @@
+import json
+from typing import Any
+
 from django import forms
+from django.apps import apps
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ERROR_FLAG, SEARCH_VAR
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 from network import mail
 from network.models import (
+    AuditAction,
+    AuditEvent,
     MembershipCategory,
     MentoringTopic,
     NetworkSettings,
     OutboundEmail,
     ProviderEvent,
     SensitiveCharacteristic,
+    record,
 )
+from network.spreadsheets import csv_response
 
 
 class UniqueCategoryNames(BaseInlineFormSet):
@@ -95,6 +109,7 @@ class NetworkSettingsAdmin(admin.ModelAdmin):
         ("Contact", {"fields": ["contact_email"]}),
         ("Invitations", {"fields": ["invitation_expiry_days", "approvals_required"]}),
         ("Guidelines", {"fields": ["guidelines_version", "privacy_version"]}),
+        ("The audit log", {"fields": ["audit_retention_days"]}),
         (
             "Mentoring",
             {
@@ -120,6 +135,30 @@ class NetworkSettingsAdmin(admin.ModelAdmin):
         self, request: HttpRequest, obj: NetworkSettings | None = None
     ) -> bool:
         return False
+
+    def save_model(
+        self, request: HttpRequest, obj: NetworkSettings, form: Any, change: bool
+    ) -> None:
+        # Compared with the stored row rather than taken from the form's changed_data, which
+        # counts an empty JSON field ({}) as changed on every save.
+        stored = NetworkSettings.objects.filter(pk=1).values(*form.changed_data).first() or {}
+        form.settings_changed = sorted(
+            name for name in form.changed_data if stored.get(name) != getattr(obj, name)
+        )
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # The names of what changed, never the values: a setting's old and new words are in the
+        # page's history, and the contact address is not the audit log's to keep.
+        lists = [formset.model._meta.model_name for formset in formsets if formset.has_changed()]
+        if form.settings_changed or lists:
+            record(
+                actor=request.user,
+                action=AuditAction.SETTINGS_CHANGED,
+                target=form.instance,
+                data={"fields": form.settings_changed, "lists": lists},
+            )
 
 
 class ProviderEventInline(admin.TabularInline):
@@ -188,4 +227,159 @@ class OutboundEmailAdmin(RecordAdmin):
         count = mail.retry_failed(email_ids=queryset.values_list("pk", flat=True))
         self.message_user(
             request, f"{count} failed email(s) queued to send again.", messages.SUCCESS
+        )
+
+
+class TargetTypeFilter(admin.SimpleListFilter):
+    """The kinds of record the log has entries about, by their names in the board site."""
+
+    title = "what it was about"
+    parameter_name = "target_type"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        labels = AuditEvent.objects.order_by().values_list("target_type", flat=True).distinct()
+        return sorted(((label, kind_of(label)) for label in labels), key=lambda item: item[1])
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[AuditEvent]) -> Any:
+        value = self.value()
+        return queryset.filter(target_type=value) if value else queryset
+
+
+def kind_of(label: str) -> str:
+    """What a model label ("members.User") is called on the board site ("account")."""
+    try:
+        return str(apps.get_model(label)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return label
+
+
+def readable(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is None or value == "" or value == [] or value == {}:
+        return "none"
+    if isinstance(value, list | tuple):
+        return ", ".join(readable(item) for item in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{key}: {readable(item)}" for key, item in value.items())
+    return str(value)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(RecordAdmin):
+    """The audit log: read, filtered and downloaded, never changed (PostgreSQL refuses that too)."""
+
+    list_display = ["created_at", "actor_name", "action", "target", "request_id"]
+    list_display_links = ["created_at"]
+    list_filter = ["action", TargetTypeFilter]
+    list_select_related = ["actor"]
+    date_hierarchy = "created_at"
+    search_fields = ["=actor__email", "=target_id", "=request_id"]
+    search_help_text = (
+        "Find the entries of one person by their email address, about one record by its number, "
+        "or of one request by its id."
+    )
+    # Counting the whole log for "of N" would read every entry on each visit.
+    show_full_result_count = False
+    ordering = ["-created_at", "-pk"]
+    fields = readonly_fields = (
+        "created_at",
+        "actor_name",
+        "action",
+        "target",
+        "reason",
+        "details",
+        "request_id",
+    )
+    change_list_template = "admin/network/auditevent/change_list.html"
+
+    @admin.display(description="who", ordering="actor__email")
+    def actor_name(self, event: AuditEvent) -> str:
+        return str(event.actor) if event.actor_id else "the network itself"
+
+    @admin.display(description="about")
+    def target(self, event: AuditEvent) -> str:
+        text = f"{kind_of(event.target_type)} {event.target_id}"
+        app_label, _, model = event.target_type.lower().partition(".")
+        try:
+            url = reverse(
+                f"{self.admin_site.name}:{app_label}_{model}_change", args=[event.target_id]
+            )
+        except NoReverseMatch:
+            return text
+        return format_html('<a href="{}">{}</a>', url, text)
+
+    @admin.display(description="details")
+    def details(self, event: AuditEvent) -> SafeString | str:
+        if not event.data:
+            return "none"
+        return format_html(
+            "<dl>{}</dl>",
+            format_html_join(
+                "",
+                "<dt><strong>{}</strong></dt><dd>{}</dd>",
+                (
+                    (str(key).replace("_", " ").capitalize(), readable(value))
+                    for key, value in event.data.items()
+                ),
+            ),
+        )
+
+    def get_urls(self) -> list[URLPattern]:
+        export = path(
+            "export.csv",
+            self.admin_site.admin_view(self.export_view),
+            name="network_auditevent_export",
+        )
+        return [export, *super().get_urls()]
+
+    def export_view(self, request: HttpRequest) -> HttpResponse:
+        """The list as filtered on the page, every entry (not one page of it), as a spreadsheet."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            return redirect(f"{reverse('admin:network_auditevent_changelist')}?{ERROR_FLAG}=1")
+        events = changelist.queryset
+        filters = {
+            name: value
+            for name, value in sorted(changelist.params.items())
+            if name not in (SEARCH_VAR, "o")
+        }
+        # What was asked for, in words the log already holds: a search may be someone's
+        # address, so only that there was one is kept.
+        record(
+            actor=request.user,
+            action=AuditAction.AUDIT_EXPORTED,
+            target=NetworkSettings.load(),
+            data={"filters": filters, "searched": bool(changelist.query)},
+        )
+        return csv_response(
+            "audit-log.csv",
+            [
+                "time",
+                "who",
+                "action",
+                "action code",
+                "about",
+                "record",
+                "reason",
+                "details",
+                "request id",
+            ],
+            (
+                [
+                    event.created_at.isoformat(),
+                    self.actor_name(event),
+                    event.get_action_display(),
+                    event.action,
+                    kind_of(event.target_type),
+                    event.target_id,
+                    event.reason,
+                    json.dumps(event.data, sort_keys=True, default=str) if event.data else "",
+                    event.request_id,
+                ]
+                for event in events.iterator(chunk_size=2000)
+            ),
         )

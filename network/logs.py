@@ -18,6 +18,8 @@ from typing import Any
 
 from gunicorn import glogging
 
+from network.middleware import current_request_id
+
 PLACEHOLDER = "[redacted]"
 
 # Paths whose next segments are a bearer secret: whoever has the link can use it.
@@ -65,6 +67,15 @@ class RedactingFilter(logging.Filter):
             record.stack_info = redact(record.stack_info)
         # A record passes through several handlers; redacting once is enough.
         record.redacted = True
+        return True
+
+
+class RequestIdFilter(logging.Filter):
+    """Names the request a line was written for (its X-Request-ID), or "-" outside a request, so
+    the lines of one request, and its audit entries, can be found together."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = current_request_id() or "-"
         return True
 
 

@@ -1,9 +1,46 @@
-"""Site-wide request handling: what browsers and proxies may keep a copy of."""
+"""Site-wide request handling: each request's id, and what browsers and proxies may keep a copy
+of."""
 
+import re
+import uuid
 from collections.abc import Callable
+from contextvars import ContextVar
 
 from django.http import HttpRequest, HttpResponseBase
 from django.utils.cache import patch_cache_control
+
+# The proxy's id for a request (nginx's $request_id is 32 hex digits), taken only when it looks
+# like one: the id is written into logs and the audit log, so it must not carry anything else.
+SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9-]{8,64}")
+REQUEST_ID_HEADER = "X-Request-ID"
+
+_request_id: ContextVar[str] = ContextVar("request_id", default="")
+
+
+def current_request_id() -> str:
+    """The id of the request being answered, or "" outside one (a task, a command)."""
+    return _request_id.get()
+
+
+class RequestIdMiddleware:
+    """Gives each request one id, shared by its log lines, its audit entries and the response's
+    X-Request-ID header, so a board member's "this went wrong" can be matched with the logs."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        offered = request.headers.get(REQUEST_ID_HEADER, "")
+        request_id = offered if SANE_REQUEST_ID.fullmatch(offered) else uuid.uuid4().hex
+        token = _request_id.set(request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            # A worker thread answers many requests: the next one must not inherit this id.
+            _request_id.reset(token)
+        response[REQUEST_ID_HEADER] = request_id
+        return response
+
 
 # The pages that tell people who qualify what the network is and how to join: the only ones a
 # search engine may list (robots.txt names them too).

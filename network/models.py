@@ -7,6 +7,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.utils import timezone
 
+from network.middleware import current_request_id
+
 SETTINGS_CACHE_KEY = "network-settings"
 
 
@@ -556,4 +558,5 @@ def record(
         target_id=str(target.pk),
         reason=reason,
         data=data or {},
+        request_id=current_request_id(),
     )

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "network.middleware.RequestIdMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -205,6 +206,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "mentoring-end-of-term": {"task": "mentoring.tasks.finish_pairings", "schedule": 60 * 60},
     # A suspension ends on its date by itself, within a quarter of an hour.
     "end-suspensions": {"task": "members.tasks.end_suspensions", "schedule": 15 * 60},
+    "prune-audit-log": {"task": "network.tasks.prune_audit_log", "schedule": 24 * 60 * 60},
 }
 
 AUTH_USER_MODEL = "members.User"
@@ -376,9 +378,12 @@ LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "network.logs.RedactingFilter"}},
+    "filters": {
+        "redact": {"()": "network.logs.RedactingFilter"},
+        "request_id": {"()": "network.logs.RequestIdFilter"},
+    },
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "server": {
             "()": "django.utils.log.ServerFormatter",
             "format": "[{server_time}] {message}",
@@ -386,7 +391,11 @@ LOGGING = {
         },
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact", "request_id"],
+        },
         "server": {"class": "logging.StreamHandler", "formatter": "server", "filters": ["redact"]},
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},

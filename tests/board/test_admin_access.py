@@ -82,6 +82,7 @@ def test_board_edits_the_network_settings_and_the_site_shows_them(
         "approvals_required": "2",
         "guidelines_version": "2026-12",
         "privacy_version": "2026-11",
+        "audit_retention_days": "2557",
         "categories-TOTAL_FORMS": "1",
         "categories-INITIAL_FORMS": "0",
         "categories-0-name": "Ally",

@@ -277,3 +277,18 @@ def test_the_proxy_log_holds_no_link_secrets_search_terms_or_addresses(site: Sit
         assert secret not in proxy_log, secret
         assert secret not in site.gunicorn_log.read_text(), secret
     assert "127.0.0.2" not in proxy_log
+
+
+def test_each_request_has_the_proxys_id_in_both_logs_and_the_answer(site: Site) -> None:
+    visitor = Visitor(site, "127.0.0.2")
+    # An id the visitor makes up is replaced by the proxy's own.
+    _, headers, _ = visitor.request("GET", "/privacy/", **{"X-Request-ID": "visitor-chosen-id"})
+    request_id = headers["X-Request-ID"]
+    assert re.fullmatch(r"[0-9a-f]{32}", request_id), request_id
+    deadline = time.monotonic() + 5
+    while request_id not in site.gunicorn_log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert '"GET /privacy/ HTTP/1.1" 200' in site.nginx_log.read_text()
+    assert request_id in site.nginx_log.read_text()
+    assert request_id in site.gunicorn_log.read_text()
+    assert "visitor-chosen-id" not in site.gunicorn_log.read_text()
