@@ -52,19 +52,24 @@ def page(browser, live_server, transactional_db):  # type: ignore[no-untyped-def
     context.close()
 
 
-def assert_accessible(page) -> None:  # type: ignore[no-untyped-def]
-    """Run axe-core's WCAG 2.2 A and AA rules on the page and fail on any violation."""
+def axe_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """axe-core's WCAG 2.2 A and AA rules run on the page: one line per rule broken."""
     if not AXE_SCRIPT.exists():
         pytest.fail(f"axe-core is missing at {AXE_SCRIPT}: run npm ci")
     page.add_script_tag(path=str(AXE_SCRIPT))
     result = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
     )
-    violations = [
+    return [
         f"{v['id']} ({v['impact']}): {v['help']} at "
         + ", ".join(" ".join(node["target"]) for node in v["nodes"])
         for v in result["violations"]
     ]
+
+
+def assert_accessible(page) -> None:  # type: ignore[no-untyped-def]
+    """Run axe-core's WCAG 2.2 A and AA rules on the page and fail on any violation."""
+    violations = axe_violations(page)
     assert not violations, f"axe-core found problems on {page.url}:\n" + "\n".join(violations)
 
 
