@@ -17,7 +17,7 @@ from network.errors import Refused
 from network.models import AuditAction, AuditEvent, NetworkSettings
 from tests.events.support import mails, published_event
 from tests.factories import PASSWORD, MemberFactory
-from tests.mentoring.support import active_pairing, mentee_with_goals, mentor_with_offer
+from tests.mentoring.support import active_pairing, at_once, mentee_with_goals, mentor_with_offer
 
 pytestmark = pytest.mark.django_db
 
@@ -269,3 +269,34 @@ def test_a_failing_step_leaves_the_member_as_they_were(
     assert member.is_active
     assert current_suspension(member) is None
     assert Pairing.objects.get(pk=pairing.pk).paused_at is None
+
+
+@pytest.mark.django_db(transaction=True)
+class TestAtOnce:
+    """Real threads on PostgreSQL, each with its own connection, released together: the board
+    lifting a suspension as the beat task ends it, or two board members suspending at once."""
+
+    @pytest.fixture(autouse=True)
+    def postgres_only(self, requires_postgres: None, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr("network.mail.enqueue", lambda ids: None)
+        NetworkSettings.load()
+
+    def test_two_lifts_at_once_end_it_once_and_tell_the_partner_once(self) -> None:
+        board = MemberFactory()
+        pairing = active_pairing()
+        suspension = suspend(user=pairing.mentee, until=a_week(), actor=board)
+
+        answers = at_once([lambda: lift(suspension=suspension, actor=board)] * 2)
+
+        assert sorted(answers) == [False, True]
+        assert AuditEvent.objects.filter(action=AuditAction.SUSPENSION_ENDED).count() == 1
+        assert len(mails("mentoring/pairing_resumed")) == 1
+
+    def test_two_suspensions_at_once_make_one_and_refuse_the_other(self) -> None:
+        board, member = MemberFactory(), MemberFactory()
+
+        answers = at_once([lambda: suspend(user=member, until=None, actor=board)] * 2)
+
+        assert Refusal.ALREADY_SUSPENDED in answers
+        assert Suspension.objects.filter(user=member).count() == 1
+        assert AuditEvent.objects.filter(action=AuditAction.MEMBER_SUSPENDED).count() == 1
