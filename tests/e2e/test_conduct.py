@@ -1,0 +1,112 @@
+"""A conduct report in the browser: a member reports another from their profile; the board
+suspends them for a week; their open session ends, sign-in is refused with the date, their event
+seat goes to the next on the waiting list and the member who nominated them is told; when the
+week is over they can sign in again."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from board.models import Report
+from events import services as events
+from events.models import Registration
+from members.models import Suspension, User
+from members.suspension import end_due_suspensions
+from network.models import OutboundEmail
+from tests.board.support import nominated
+from tests.e2e.conftest import assert_accessible, sign_in
+from tests.events.support import published_event
+from tests.factories import PASSWORD, BoardMemberFactory, MemberFactory, enable_totp
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def another_browser(browser, live_server):  # type: ignore[no-untyped-def]
+    contexts = []
+
+    def signed_in(user: User, *, secret: str | None = None):  # type: ignore[no-untyped-def]
+        context = browser.new_context(base_url=live_server.url, bypass_csp=True)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        sign_in(page, user.email, secret=secret)
+        return page
+
+    yield signed_in
+    for context in contexts:
+        context.close()
+
+
+def test_a_reported_member_is_suspended_for_a_week_and_comes_back(page, another_browser) -> None:  # type: ignore[no-untyped-def]
+    amara = MemberFactory(name="Amara Okafor")
+    siobhan = MemberFactory(name="Siobhan Kelly")
+    grace = MemberFactory(name="Grace Adeyemi")
+    nominated(siobhan, by=grace)
+    ben = MemberFactory(name="Ben Carter")
+    event = published_event(title="Chairing a board well", capacity=1)
+    events.register(event_id=event.pk, member=siobhan)
+    events.register(event_id=event.pk, member=ben)
+    assert Registration.objects.get(member=ben).status == Registration.Status.WAITING
+    priya = BoardMemberFactory(name="Priya Shah")
+    secret = enable_totp(priya)
+    siobhans_browser = another_browser(siobhan)
+
+    # Amara reports Siobhan from her profile; an empty form says what to fix.
+    sign_in(page, amara.email)
+    page.goto(f"/members/{siobhan.pk}/")
+    page.get_by_role("link", name="Report a concern about Siobhan Kelly").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Send to the programme board").click()
+    assert page.get_by_role("alert").inner_text().startswith("There is a problem")
+    assert_accessible(page)
+    page.get_by_label("Harassment, bullying or intimidation").check()
+    page.get_by_label("What happened?").fill("She kept messaging me after I asked her to stop.")
+    page.get_by_role("button", name="Send to the programme board").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Your concern has been sent"
+    assert_accessible(page)
+    page.get_by_role("link", name="See the concerns you have raised").click()
+    assert "The board is looking into it" in page.locator("main").inner_text()
+    assert_accessible(page)
+    report = Report.objects.get()
+
+    # The board suspends Siobhan for a week.
+    admin = another_browser(priya, secret=secret)
+    admin.goto("/board/board/report/")
+    admin.get_by_role("link", name=f"Report {report.pk}").click()
+    assert "She kept messaging me" in admin.locator("#content").inner_text()
+    assert_accessible(admin)
+    admin.get_by_role("link", name="Decide on this report").click()
+    assert_accessible(admin)
+    admin.get_by_label("Suspension").check()
+    admin.get_by_label("Reason").fill("Repeated messages after being asked to stop.")
+    week_on = timezone.localdate() + timedelta(days=7)
+    admin.get_by_label("Suspended until").fill(week_on.isoformat())
+    admin.get_by_role("button", name="Record the decision").click()
+    assert "recorded and carried out" in admin.locator(".messagelist").inner_text()
+    suspension = Suspension.objects.get(user=siobhan)
+
+    # Her open session ends at its next page; signing in is refused with the date.
+    siobhans_browser.goto("/home/")
+    assert "/accounts/login/" in siobhans_browser.url
+    siobhans_browser.get_by_label("Email").fill(siobhan.email)
+    siobhans_browser.get_by_label("Password").fill(PASSWORD)
+    siobhans_browser.locator("form[action='/accounts/login/'] button[type=submit]").click()
+    refused = siobhans_browser.locator("main").inner_text()
+    assert "Your membership is suspended" in refused
+    assert week_on.strftime("%-d %B %Y") in refused
+    assert_accessible(siobhans_browser)
+
+    # Her seat went to Ben, and Grace, who nominated her, is told in neutral words.
+    assert Registration.objects.get(member=siobhan).status == Registration.Status.REMOVED
+    assert Registration.objects.get(member=ben).status != Registration.Status.WAITING
+    told = OutboundEmail.objects.get(template="board/inviter_told")
+    assert told.to_email == grace.email
+
+    # A week on, the suspension ends by itself and she signs in again.
+    assert suspension.ends_at is not None
+    assert end_due_suspensions(now=suspension.ends_at + timedelta(minutes=1)) == 1
+    back = another_browser(siobhan)
+    assert back.get_by_role("heading", level=1).inner_text() == "Welcome, Siobhan"
+    assert_accessible(back)
