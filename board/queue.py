@@ -14,12 +14,13 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.timesince import timesince
 
-from board.models import GuidelinesVersion, Report
+from board import guidelines
+from board.models import Report
 from events.models import Event
 from invitations.models import Application
 from members.models import GuidelinesAcceptance, User
 from mentoring.models import MatchingRound, Pairing
-from network.models import NetworkSettings, OutboundEmail
+from network.models import OutboundEmail
 
 
 @dataclass(frozen=True)
@@ -61,15 +62,8 @@ def members_yet_to_accept(version: str) -> QuerySet[User]:
 
 def work_queue(site: AdminSite, *, now: datetime) -> list[Queue]:
     """Every queue on the board's home, in the order the board works through them."""
-    guidelines = NetworkSettings.load().guidelines_version
     ended = now.astimezone(UTC).isoformat()
-
-    published = (
-        GuidelinesVersion.objects.published()
-        .filter(version=guidelines)
-        .values_list("published_at", flat=True)
-        .first()
-    )
+    current = guidelines.current()
     return [
         _queue(
             "Applications to vet",
@@ -121,8 +115,8 @@ def work_queue(site: AdminSite, *, now: datetime) -> list[Queue]:
         # Waiting since the version was published. No list on the board site shows these members.
         Queue(
             title="Members yet to accept the current guidelines",
-            count=members_yet_to_accept(guidelines).count(),
-            oldest=published,
+            count=members_yet_to_accept(current.version).count() if current else 0,
+            oldest=current.published_at if current else None,
             link="",
             now=now,
         ),
