@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from members.models import User
 from members.suspension import lift, suspend
-from mentoring import services
+from mentoring import rounds, services
 from mentoring.models import Pairing
 from network.mail import NotNeeded, render_email
 from tests.mentoring.support import (
@@ -127,3 +127,19 @@ def test_a_hold_note_is_not_sent_once_the_pairing_has_carried_on(pairing: Pairin
     [on_hold] = mails("mentoring/pairing_on_hold")
     with pytest.raises(NotNeeded):
         render_email(on_hold)
+
+
+def test_a_matching_round_leaves_suspended_members_out(board_member: User) -> None:
+    mentor = mentor_with_offer(capacity=2)
+    away_mentor = mentor_with_offer(capacity=2)
+    mentee, away_mentee = mentee_with_goals(), mentee_with_goals()
+    matching_round = rounds.open_round(title="Spring round", by=board_member)
+    for member in (mentee, away_mentee):
+        rounds.add_to_round(round_id=matching_round.pk, mentee_id=member.pk, by=board_member)
+    suspend(user=away_mentor, until=None, actor=board_member)
+    suspend(user=away_mentee, until=None, actor=board_member)
+
+    rounds.run_matching(round_id=matching_round.pk, by=board_member)
+
+    proposed = list(matching_round.proposals.values_list("mentee_id", "mentor_id"))
+    assert proposed == [(mentee.pk, mentor.pk)]
