@@ -18,11 +18,9 @@ from django.db.models import (
     CharField,
     Count,
     DurationField,
-    Exists,
     ExpressionWrapper,
     F,
     Field,
-    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -154,32 +152,25 @@ def days(duration: timedelta | None) -> str:
 def onboarding(threshold: int) -> Section:
     """From expression of interest to joining. Two queries."""
     applications = Application.objects.exclude(status=Application.Status.DUPLICATE)
-    invitations = Invitation.objects.filter(application=OuterRef("pk"))
-    decided = applications.filter(
+    took = ExpressionWrapper(F("decided_at") - F("created_at"), output_field=DurationField())
+    # Each "was it ..." is a membership test against one hashed list, not a lookup per row.
+    endorsed = Endorsement.objects.values("application_id")
+    invited = Invitation.objects.values("application_id")
+    joined = Invitation.objects.filter(status=Invitation.Status.ACCEPTED).values("application_id")
+    was_decided = Q(
         status__in=[Application.Status.APPROVED, Application.Status.REJECTED],
         decided_at__isnull=False,
     )
-    took = ExpressionWrapper(F("decided_at") - F("created_at"), output_field=DurationField())
-    counts = applications.annotate(
-        was_endorsed=Exists(Endorsement.objects.filter(application=OuterRef("pk"))),
-        was_invited=Exists(invitations),
-        has_joined=Exists(invitations.filter(status=Invitation.Status.ACCEPTED)),
-    ).aggregate(
+    counts = applications.aggregate(
         interest=Count("pk", filter=Q(source=Application.Source.INTEREST)),
         nominated=Count("pk", filter=Q(source=Application.Source.NOMINATION)),
         direct=Count("pk", filter=Q(source=Application.Source.DIRECT)),
-        endorsed=Count("pk", filter=Q(was_endorsed=True)),
+        endorsed=Count("pk", filter=Q(pk__in=endorsed)),
         approved=Count("pk", filter=Q(status=Application.Status.APPROVED)),
-        invited=Count("pk", filter=Q(was_invited=True)),
-        joined=Count("pk", filter=Q(has_joined=True)),
-        decided=Count(
-            "pk",
-            filter=Q(
-                status__in=[Application.Status.APPROVED, Application.Status.REJECTED],
-                decided_at__isnull=False,
-            ),
-        ),
-        average=Avg(took, filter=Q(pk__in=decided.values("pk"))),
+        invited=Count("pk", filter=Q(pk__in=invited)),
+        joined=Count("pk", filter=Q(pk__in=joined)),
+        decided=Count("pk", filter=was_decided),
+        average=Avg(took, filter=was_decided),
     )
     sources = breakdown_table(
         "applications",
@@ -212,11 +203,11 @@ def onboarding(threshold: int) -> Section:
         (Bar(label, figure) for (label, _), figure in zip(stages, figures, strict=True)),
     )
     decided_figure = suppress_figures([counts["decided"]], threshold=threshold)[0]
+    # Read even when it will not be shown, so the page makes the same queries at any size.
+    median = days(middle_duration(applications.filter(was_decided), counts["decided"]))
+    average = days(counts["average"])
     if decided_figure.suppressed:
         median = average = str(decided_figure)
-    else:
-        median = days(middle_duration(decided, counts["decided"]))
-        average = days(counts["average"])
     timing = Table(
         "decision-time",
         "Time from application to the board's decision",
@@ -234,12 +225,10 @@ def onboarding(threshold: int) -> Section:
 
 def middle_duration(decided: QuerySet[Application], count: int) -> timedelta | None:
     """The median time to decision, read from the middle of the sorted list (one query)."""
-    if not count:
-        return None
     took = ExpressionWrapper(F("decided_at") - F("created_at"), output_field=DurationField())
     durations = decided.annotate(took=took).order_by("took").values_list("took", flat=True)
-    middle = list(durations[(count - 1) // 2 : count // 2 + 1])
-    return sum(middle, timedelta()) / len(middle)
+    middle = list(durations[max(count - 1, 0) // 2 : count // 2 + 1])
+    return sum(middle, timedelta()) / len(middle) if middle else None
 
 
 # Members
@@ -263,9 +252,29 @@ def told_the_board(part: str, column: str, private: Any) -> Case:
     )
 
 
-def members(threshold: int, settings: NetworkSettings) -> Section:
-    """Members by profession, region, career stage and category, and by year joined: one query
-    grouped by all of them at once, summed here (a few thousand groups at most)."""
+@dataclass
+class ProfileCounts:
+    """What the dashboard reads from members' profiles, in one pass over them (the profile table
+    is wide, so each pass costs more than all the other tables together)."""
+
+    by: dict[str, dict[tuple[Any, int], int]]
+    years: set[int]
+    waiting: int = 0
+    mentors: int = 0
+    places: int = 0
+    near_board_agreed: int = 0
+
+
+def profile_counts() -> ProfileCounts:
+    """Members grouped by profession, region, career stage, category and year joined at once,
+    each group with its mentoring and self-description counts, summed here (a few thousand
+    groups at most). Who waits and who agreed are membership tests against hashed lists."""
+    open_requests = MentoringRequest.objects.open().values("mentee")
+    in_rounds = RoundEntry.objects.exclude(round__status=MatchingRound.Status.PUBLISHED).values(
+        "mentee"
+    )
+    agreed = SensitiveDataConsent.objects.filter(withdrawn_at=None).values("user")
+    is_accepting = Q(mentoring_status=MentoringStatus.ACCEPTING)
     groups = (
         Profile.objects.filter(user__is_active=True)
         .annotate(
@@ -274,17 +283,40 @@ def members(threshold: int, settings: NetworkSettings) -> Section:
             d_career_stage=told_the_board("career_stage", "career_stage", PRIVATE),
             d_category=told_the_board("category", "category_id", -1),
             year=ExtractYear("user__date_joined"),
+            # Keys, not filtered counts: a count's filter is worked out after the sort, which
+            # would carry each profile's whole privacy settings through it and double its time.
+            agreed=Case(When(user__in=agreed, then=Value(True)), default=Value(False)),
+            waiting=Case(
+                When(Q(user__in=open_requests) | Q(user__in=in_rounds), then=Value(True)),
+                default=Value(False),
+            ),
         )
-        .values("d_profession", "d_region", "d_career_stage", "d_category", "year")
-        .annotate(count=Count("pk"))
+        .values(
+            "d_profession", "d_region", "d_career_stage", "d_category", "year", "agreed", "waiting"
+        )
+        .annotate(
+            count=Count("pk"),
+            mentors=Count("pk", filter=is_accepting),
+            places=Coalesce(Sum("mentoring_capacity", filter=is_accepting), 0),
+        )
         .order_by()
     )
-    counts: dict[str, dict[tuple[Any, int], int]] = defaultdict(lambda: defaultdict(int))
-    years: set[int] = set()
+    counts = ProfileCounts(by=defaultdict(lambda: defaultdict(int)), years=set())
     for group in groups:
-        years.add(group["year"])
+        counts.years.add(group["year"])
         for key in ("profession", "region", "career_stage", "category"):
-            counts[key][(group[f"d_{key}"], group["year"])] += group["count"]
+            counts.by[key][(group[f"d_{key}"], group["year"])] += group["count"]
+        counts.waiting += group["count"] if group["waiting"] else 0
+        counts.mentors += group["mentors"]
+        counts.places += group["places"]
+        if group["agreed"] and group["d_career_stage"] in NEAR_BOARD:
+            counts.near_board_agreed += group["count"]
+    return counts
+
+
+def members(threshold: int, settings: NetworkSettings, profiles: ProfileCounts) -> Section:
+    """Members by profession, region, career stage and category, and by year joined."""
+    counts, years = profiles.by, profiles.years
     columns, column_of = year_columns(sorted(years))
     dimensions = [
         Dimension("profession", "Members by profession", "Profession", Profession.choices),
@@ -371,19 +403,15 @@ def linked_tables(matrices: list[list[list[int]]], *, threshold: int) -> list[An
 # Mentoring
 
 
-def mentoring(threshold: int) -> Section:
+def mentoring(threshold: int, profiles: ProfileCounts) -> Section:
     """Pairings, waiting mentees, mentors' capacity, close-out feedback and the milestones mentees
-    reached: four queries."""
-    accepting = Q(
-        mentor__profile__mentoring_status=MentoringStatus.ACCEPTING, mentor__is_active=True
-    )
+    reached: four queries (with the waiting and the mentors from the pass over profiles)."""
     # Each pairing has up to two close-outs, so pairings are counted once each (distinct).
     pairing_counts = Pairing.objects.aggregate(
         **{
             status: Count("pk", filter=Q(status=status), distinct=True)
             for status in Pairing.Status.values
         },
-        taken=Count("pk", filter=Q(status__in=Pairing.LIVE) & accepting, distinct=True),
         **{
             goals: Count("close_outs", filter=Q(close_outs__goals_met=goals))
             for goals in CloseOut.GoalsMet.values
@@ -403,23 +431,22 @@ def mentoring(threshold: int) -> Section:
         total_label="All pairings",
         column="Pairings",
     )
-    open_requests = MentoringRequest.objects.open().values("mentee")
-    in_rounds = RoundEntry.objects.exclude(round__status=MatchingRound.Status.PUBLISHED).values(
-        "mentee"
-    )
-    is_accepting = Q(mentoring_status=MentoringStatus.ACCEPTING)
-    capacity = Profile.objects.filter(user__is_active=True).aggregate(
-        waiting=Count("pk", filter=Q(user__in=open_requests) | Q(user__in=in_rounds)),
-        mentors=Count("pk", filter=is_accepting),
-        places=Coalesce(Sum("mentoring_capacity", filter=is_accepting), 0),
-    )
+    accepting = Profile.objects.filter(
+        user__is_active=True, mentoring_status=MentoringStatus.ACCEPTING
+    ).values("pk")
+    taken = Pairing.objects.live().filter(mentor__in=accepting).count()
+    capacity = {
+        "waiting": profiles.waiting,
+        "mentors": profiles.mentors,
+        "places": profiles.places,
+    }
     waiting_figure, mentors_figure, taken_figure = suppress_figures(
-        [capacity["waiting"], capacity["mentors"], pairing_counts["taken"]], threshold=threshold
+        [capacity["waiting"], capacity["mentors"], taken], threshold=threshold
     )
     # The places offered would tell roughly how many mentors offer them.
     offered = "not shown" if mentors_figure.suppressed else f"{capacity['places']:,}"
     used = (
-        f"{100 * pairing_counts['taken'] / capacity['places']:.0f}%"
+        f"{100 * taken / capacity['places']:.0f}%"
         if capacity["places"] and not taken_figure.suppressed and not mentors_figure.suppressed
         else "-"
     )
@@ -607,33 +634,28 @@ def milestones(threshold: int) -> Section:
 # Self-description at or near board level
 
 
-def self_description(threshold: int) -> Section:
-    """Of members at or near board level who agreed we may hold how they describe themselves,
-    how many chose to describe each characteristic. Two queries."""
-    near_board = (
-        Profile.objects.filter(user__is_active=True, career_stage__in=NEAR_BOARD)
-        .exclude(visibility__career_stage=Visibility.ONLY_ME)
-        .filter(
-            Exists(SensitiveDataConsent.objects.filter(user=OuterRef("user"), withdrawn_at=None))
-        )
-    )
+def self_description(threshold: int, consenting: int) -> Section:
+    """Of members at or near board level who agreed we may hold how they describe themselves
+    (`consenting`, from the pass over profiles), how many chose to describe each characteristic:
+    one query, reaching each description's profile by its key."""
     described = (
-        SelfDescription.objects.filter(characteristic=OuterRef("pk"), profile__in=near_board)
+        SelfDescription.objects.filter(
+            characteristic=OuterRef("pk"),
+            profile__user__is_active=True,
+            profile__career_stage__in=NEAR_BOARD,
+            profile__user__in=SensitiveDataConsent.objects.filter(withdrawn_at=None).values("user"),
+        )
+        .exclude(profile__visibility__career_stage=Visibility.ONLY_ME)
         .order_by()
         .values("characteristic")
         .annotate(n=Count("pk"))
         .values("n")
     )
-    # The same number on every row, read with them: COUNT written as a plain function, so the
-    # subquery counts every member near board level instead of grouping them.
-    consenting_count = near_board.order_by().values(n=Func("pk", function="COUNT"))
     characteristics = list(
         SensitiveCharacteristic.objects.filter(settings_id=1).annotate(
-            described=Coalesce(Subquery(described, output_field=IntegerField()), 0),
-            consenting=Subquery(consenting_count, output_field=IntegerField()),
+            described=Coalesce(Subquery(described, output_field=IntegerField()), 0)
         )
     )
-    consenting = characteristics[0].consenting if characteristics else 0
     tables = [described_table(c, consenting, threshold) for c in characteristics]
     # Every table shares its total: hidden in one, it is hidden in all, or one would give
     # away what another hides.
@@ -686,13 +708,14 @@ def described_table(
 def dashboard(settings: NetworkSettings | None = None) -> list[Section]:
     settings = settings or NetworkSettings.load()
     threshold = settings.small_numbers_threshold
+    profiles = profile_counts()
     return [
         onboarding(threshold),
-        members(threshold, settings),
-        mentoring(threshold),
+        members(threshold, settings, profiles),
+        mentoring(threshold, profiles),
         events(threshold),
         milestones(threshold),
-        self_description(threshold),
+        self_description(threshold, profiles.near_board_agreed),
     ]
 
 
