@@ -71,6 +71,8 @@ YEARS_SHOWN = 5
 # Milestones are written in members' own words: these words mark the two kinds the board reports.
 BOARD_LEVEL_WORDS = r"(board|director|non-executive|chair|chief|trustee|governor)"
 PROMOTION_WORDS = r"(promot|appointed|new role|became)"
+# A deputy or an assistant to a board-level post is a step towards it, not the post itself.
+BELOW_BOARD_WORDS = r"(deputy|assistant|associate)"
 
 
 @dataclass(frozen=True)
@@ -588,6 +590,7 @@ def milestones(threshold: int) -> Section:
         .annotate(
             year=ExtractYear("achieved_on"),
             kind=Case(
+                When(description__iregex=BELOW_BOARD_WORDS, then=Value("promotion")),
                 When(description__iregex=BOARD_LEVEL_WORDS, then=Value("board")),
                 When(description__iregex=PROMOTION_WORDS, then=Value("promotion")),
                 default=Value("other"),
@@ -626,7 +629,8 @@ def milestones(threshold: int) -> Section:
         summary=[
             "The chart shows appointments to board-level posts each year. Members describe "
             "their milestones in their own words; those that mention a board, a director, a "
-            "chair or a chief post count as board-level."
+            "chair or a chief post count as board-level, unless they say deputy, assistant or "
+            "associate."
         ],
     )
 

@@ -213,7 +213,7 @@ def test_milestones_by_year_and_kind(client: Client, board_member: User) -> None
         CareerMilestone(
             profile_id=user.pk,
             achieved_on=date(2025, 6, 1),
-            description="Promoted to head of nursing",
+            description="Promoted to deputy director of nursing",
         )
         for user in crowd[10:19]
     )
