@@ -2,15 +2,12 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from board import guidelines_views
 from network import views
 
 urlpatterns = [
     path("", views.landing, name="landing"),
     path("privacy/", views.privacy, name="privacy"),
-    path("guidelines/", guidelines_views.current, name="guidelines"),
-    path("guidelines/accept/", guidelines_views.accept, name="guidelines_accept"),
-    path("guidelines/<str:version>/", guidelines_views.version, name="guidelines_version"),
+    path("guidelines/", include("board.guidelines_urls")),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("email/stop/<str:token>/", views.unsubscribe, name="unsubscribe"),

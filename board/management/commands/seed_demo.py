@@ -13,12 +13,33 @@ from django.db import transaction
 
 from events import demo as events_demo
 from members import demo
-from members.models import Profile, User
+from members.models import GuidelinesAcceptance, Profile, User
 from members.services import appoint_to_board, create_member
 from mentoring import demo as mentoring_demo
 from network.models import MembershipCategory, NetworkSettings, SensitiveCharacteristic
 
 DEMO_PASSWORD = "demo-network-2026"  # noqa: S105 - demo accounts exist only with DEBUG on
+
+
+def accept_current_guidelines() -> None:
+    """Demo members joined through invitations, so each accepted the guidelines then in force."""
+    network = NetworkSettings.load()
+    waiting = (
+        User.objects.filter(profile__isnull=False)
+        .exclude(acceptances__guidelines_version=network.guidelines_version)
+        .only("pk")
+    )
+    GuidelinesAcceptance.objects.bulk_create(
+        [
+            GuidelinesAcceptance(
+                user=user,
+                guidelines_version=network.guidelines_version,
+                privacy_version=network.privacy_version,
+            )
+            for user in waiting
+        ],
+        batch_size=2000,
+    )
 
 
 @dataclass(frozen=True)
@@ -199,6 +220,7 @@ class Command(BaseCommand):
         if mentoring:
             created = mentoring_demo.create_many_pairings(mentoring)
             self.stdout.write(f"Created {created} numbered pairings with their check-ins.")
+        accept_current_guidelines()
         self.stdout.write(f"Demo of {chosen.name} is ready. Sign in at /accounts/login/")
         self.stdout.write(f"Every demo account's password is: {DEMO_PASSWORD}")
         self.stdout.write(f"  board member: {BOARD_ACCOUNT[0]} (sets up MFA on first visit)")
