@@ -274,7 +274,7 @@ class Demo:
     # another concern, appealed by the member warned.
     report: Report
     appeal: Appeal
-    appeal_token: str
+    appeal_token: str  # the appeal link of the warning not yet appealed
     admin_objects: dict[type[models.Model], models.Model]
 
     def user_for(self, role: Role) -> User | None:
@@ -449,9 +449,9 @@ def build_demo() -> Demo:
         actor=board,
     )
 
-    # Conduct: the member raises a concern the board has not decided; on another concern the
-    # board warned someone, who appealed. The people concerned are outside the rest of the demo,
-    # so mentoring's keeping apart changes nothing above.
+    # Conduct: the member raises a concern the board has not decided; on two others the board
+    # warned someone, one of whom appealed while the other still may. The people concerned are
+    # outside the rest of the demo, so mentoring's keeping apart changes nothing above.
     report = board_reports.report_concern(
         reporter=member,
         subject=Report.Subject.MEMBER,
@@ -459,9 +459,10 @@ def build_demo() -> Demo:
         reason=Report.Reason.HARASSMENT,
         details="He kept messaging me after I asked him to stop.",
     )
+    dev = MemberFactory(name="Dev Sharma", email="dev@example.org")
     warning = board_reports.resolve(
         report=board_reports.report_concern(
-            reporter=MemberFactory(name="Dev Sharma", email="dev@example.org"),
+            reporter=dev,
             subject=Report.Subject.MEMBER,
             member=MemberFactory(name="Jess Warner", email="jess@example.org"),
             reason=Report.Reason.SELLING,
@@ -473,6 +474,18 @@ def build_demo() -> Demo:
     )
     appeal = board_reports.appeal(
         resolution=warning, member=warning.report.member, text="I only answered questions."
+    )
+    may_appeal = board_reports.resolve(
+        report=board_reports.report_concern(
+            reporter=dev,
+            subject=Report.Subject.MEMBER,
+            member=MemberFactory(name="Lee Chan", email="lee@example.org"),
+            reason=Report.Reason.OTHER,
+            details="He signs up for every event and never comes.",
+        ),
+        board_member=board,
+        outcome="warning",
+        reason="Give up places you cannot use.",
     )
 
     unconfirmed = EmailAddress.objects.create(
@@ -529,7 +542,7 @@ def build_demo() -> Demo:
         guidelines_draft=guidelines_draft,
         report=report,
         appeal=appeal,
-        appeal_token=board_reports.appeal_token(warning),
+        appeal_token=board_reports.appeal_token(may_appeal),
         admin_objects=admin_objects,
     )
 

@@ -404,6 +404,44 @@ FORMS = [
         url("admin:mentoring_pairing_end", lambda d: d.admin_objects[Pairing].pk),
         lambda d: {"reason": "asked"},
     ),
+    # Conduct: a member's concern and a warned member's appeal; the board's decisions, the
+    # appeal's refused as the board member fuzzing it made the decision appealed.
+    FuzzedForm(
+        Role.MEMBER,
+        "board:report_member",
+        url("board:report_member", lambda d: d.subject.pk),
+        lambda d: {"reason": "other", "details": "She was rude to me at the workshop."},
+    ),
+    FuzzedForm(
+        Role.MEMBER,
+        "board:report_event",
+        url("board:report_event", lambda d: d.event.pk),
+        lambda d: {"reason": "inappropriate", "details": "The slides mocked patients."},
+    ),
+    FuzzedForm(
+        Role.APPLICANT,
+        "board:appeal",
+        url("board:appeal", lambda d: d.appeal_token),
+        lambda d: {"text": "I gave my places up as soon as I could."},
+    ),
+    FuzzedForm(
+        Role.BOARD_WITH_MFA,
+        "admin:board_report_decide",
+        url("admin:board_report_decide", lambda d: d.report.pk),
+        lambda d: {"outcome": "note", "reason": "Spoken to."},
+    ),
+    FuzzedForm(
+        Role.BOARD_WITH_MFA,
+        "admin:board_report_conflict",
+        url("admin:board_report_conflict", lambda d: d.report.pk),
+        lambda d: {"reason": "I know the reporter."},
+    ),
+    FuzzedForm(
+        Role.BOARD_WITH_MFA,
+        "admin:board_appeal_decide",
+        url("admin:board_appeal_decide", lambda d: d.appeal.pk),
+        lambda d: {"status": "upheld", "response": "The warning stands."},
+    ),
 ]
 
 # Forms the fuzzer leaves alone, and why.
@@ -430,6 +468,14 @@ EXCUSED = {
     "admin:logout": "signs out: a button with nothing to fill in",
     "account_confirm_email": "confirms an address: a button with nothing to fill in",
     "admin:invitations_application_changelist": "the queue has no actions to choose",
+    **{
+        f"admin:board_{model}_{view}": reason
+        for model in ("report", "appeal")
+        for view, reason in (
+            ("changelist", "the list has no actions to choose"),
+            ("change", "read only; the same admin code as the other records"),
+        )
+    },
     "admin:members_user_changelist": "the accounts list has no actions to choose",
     "admin:network_networksettings_changelist": "one row; nothing to choose",
     "admin:network_outboundemail_change": "read only; the same admin code as the other records",
