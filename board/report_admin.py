@@ -31,6 +31,12 @@ def _form_page(
     )
 
 
+def waiting_first(waiting: str) -> list[Any]:
+    """The queue first: what waits for a decision, oldest first, then the rest."""
+    order = Case(When(status=waiting, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return [order.asc(), "created_at"]
+
+
 @admin.register(Report)
 class ReportAdmin(RecordAdmin):
     """Reports are the members' words: the board reads them and decides, never edits them."""
@@ -38,7 +44,7 @@ class ReportAdmin(RecordAdmin):
     list_display = ["__str__", "waiting", "subject", "member", "reason", "status"]
     list_filter = ["status", "subject", "reason"]
     list_select_related = ["member"]
-    fields = readonly_fields = [
+    fields = readonly_fields = (
         "status",
         "created_at",
         "reporter",
@@ -50,17 +56,11 @@ class ReportAdmin(RecordAdmin):
         "conflicts_declared",
         "decision",
         "record",
-    ]
+    )
     change_form_template = "admin/board/report/change_form.html"
 
     def get_ordering(self, request: HttpRequest) -> list[Any]:
-        # The queue first: what waits for a decision, oldest first.
-        waiting = Case(
-            When(status=Report.Status.OPEN, then=Value(0)),
-            default=Value(1),
-            output_field=IntegerField(),
-        )
-        return [waiting.asc(), "created_at"]
+        return waiting_first(Report.Status.OPEN)
 
     @admin.display(description="age", ordering="created_at")
     def waiting(self, report: Report) -> str:
@@ -205,7 +205,7 @@ class AppealAdmin(RecordAdmin):
     list_display = ["__str__", "status", "reviewer_or_queue", "created_at"]
     list_filter = ["status"]
     list_select_related = ["reviewer", "resolution"]
-    fields = readonly_fields = [
+    fields = readonly_fields = (
         "report",
         "outcome",
         "text",
@@ -214,16 +214,11 @@ class AppealAdmin(RecordAdmin):
         "response",
         "created_at",
         "decided_at",
-    ]
+    )
     change_form_template = "admin/board/appeal/change_form.html"
 
     def get_ordering(self, request: HttpRequest) -> list[Any]:
-        waiting = Case(
-            When(status=Appeal.Status.OPEN, then=Value(0)),
-            default=Value(1),
-            output_field=IntegerField(),
-        )
-        return [waiting.asc(), "created_at"]
+        return waiting_first(Appeal.Status.OPEN)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Appeal]:
         return super().get_queryset(request).select_related("resolution", "reviewer")

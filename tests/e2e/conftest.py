@@ -5,6 +5,7 @@ import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
@@ -91,3 +92,22 @@ def sign_in(page, email: str, *, secret: str | None = None) -> None:  # type: ig
         page.get_by_label("Code").fill(current_code(secret))
         page.get_by_role("button", name="Sign In").click()
     page.wait_for_url("**/home/")
+
+
+@pytest.fixture
+def another_browser(browser, live_server):  # type: ignore[no-untyped-def]
+    """Opens a browser of someone's own, signed in: a member with their password, a board
+    member with their authenticator code too. Each is closed after the test."""
+    contexts = []
+
+    def signed_in(user: Any, *, secret: str | None = None):  # type: ignore[no-untyped-def]
+        context = browser.new_context(base_url=live_server.url, bypass_csp=True)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        sign_in(page, user.email, secret=secret)
+        return page
+
+    yield signed_in
+    for context in contexts:
+        context.close()

@@ -11,7 +11,7 @@ from django.utils import timezone
 from board.models import Report
 from events import services as events
 from events.models import Registration
-from members.models import Suspension, User
+from members.models import Suspension
 from members.suspension import end_due_suspensions
 from network.models import OutboundEmail
 from tests.board.support import nominated
@@ -20,23 +20,6 @@ from tests.events.support import published_event
 from tests.factories import PASSWORD, BoardMemberFactory, MemberFactory, enable_totp
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def another_browser(browser, live_server):  # type: ignore[no-untyped-def]
-    contexts = []
-
-    def signed_in(user: User, *, secret: str | None = None):  # type: ignore[no-untyped-def]
-        context = browser.new_context(base_url=live_server.url, bypass_csp=True)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        sign_in(page, user.email, secret=secret)
-        return page
-
-    yield signed_in
-    for context in contexts:
-        context.close()
 
 
 def test_a_reported_member_is_suspended_for_a_week_and_comes_back(page, another_browser) -> None:  # type: ignore[no-untyped-def]

@@ -12,31 +12,11 @@ from icalendar import Calendar
 from events import library
 from events.models import Book, Booking, Event, Registration
 from events.templatetags.event_tags import clock
-from members.models import User
 from tests.e2e.conftest import assert_accessible, sign_in
 from tests.events.support import living_library, member_with_topics, seated
 from tests.factories import BoardMemberFactory, MemberFactory, enable_totp
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def another_browser(browser, live_server):  # type: ignore[no-untyped-def]
-    """Opens a browser of someone's own, signed in: a member with their password, a board
-    member with their authenticator code too. Each is closed after the test."""
-    contexts = []
-
-    def signed_in(user: User, *, secret: str | None = None):  # type: ignore[no-untyped-def]
-        context = browser.new_context(base_url=live_server.url, bypass_csp=True)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        sign_in(page, user.email, secret=secret)
-        return page
-
-    yield signed_in
-    for context in contexts:
-        context.close()
 
 
 def board_message(page) -> str:  # type: ignore[no-untyped-def]

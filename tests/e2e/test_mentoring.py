@@ -8,7 +8,6 @@ from datetime import timedelta
 import pytest
 from django.core.cache import cache
 
-from members.models import User
 from mentoring import services
 from mentoring.models import CheckIn, CloseOut, FitAnswer, MatchingRound, Pairing
 from tests.e2e.conftest import assert_accessible, sign_in
@@ -16,25 +15,6 @@ from tests.factories import BoardMemberFactory, enable_totp
 from tests.mentoring.support import london_today, mentee_with_goals, mentor_with_offer
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def another_browser(browser, live_server):  # type: ignore[no-untyped-def]
-    """Opens a browser of someone's own, signed in: a member with their password, a board
-    member with their authenticator code too. Each is closed after the test."""
-    contexts = []
-
-    def signed_in(user: User, *, secret: str | None = None):  # type: ignore[no-untyped-def]
-        context = browser.new_context(base_url=live_server.url, bypass_csp=True)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        sign_in(page, user.email, secret=secret)
-        return page
-
-    yield signed_in
-    for context in contexts:
-        context.close()
 
 
 @pytest.fixture(autouse=True)
