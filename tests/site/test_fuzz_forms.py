@@ -324,6 +324,23 @@ FORMS = [
         "admin:members_user_change",
         url("admin:members_user_change", lambda d: d.subject.pk),
     ),
+    # The board's guidelines: a new draft, and the demo's draft of the next version.
+    FuzzedForm(
+        Role.BOARD_WITH_MFA,
+        "admin:board_guidelinesversion_add",
+        url("admin:board_guidelinesversion_add"),
+        lambda d: {
+            "version": "2099-02",
+            "title": "Guidelines and code of conduct",
+            "body": "## Respect\n\nBe kind.",
+            "change_summary": "Kinder words.",
+        },
+    ),
+    FuzzedForm(
+        Role.BOARD_WITH_MFA,
+        "admin:board_guidelinesversion_change",
+        url("admin:board_guidelinesversion_change", lambda d: d.guidelines_draft.pk),
+    ),
     FuzzedForm(
         Role.BOARD_WITH_MFA,
         "admin:invitations_invitation_changelist",
@@ -477,6 +494,9 @@ EXCUSED = {
         )
     },
     "admin:members_user_changelist": "the accounts list has no actions to choose",
+    "admin:board_guidelinesversion_changelist": "the list has no actions to choose",
+    "admin:board_guidelinesversion_publish": "publishes a version: a button with nothing to fill "
+    "in",
     "admin:network_networksettings_changelist": "one row; nothing to choose",
     "admin:network_outboundemail_change": "read only; the same admin code as the other records",
     # The operator's own tools: Django's and allauth's stock admin forms for accounts, groups,
