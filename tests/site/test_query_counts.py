@@ -48,9 +48,9 @@ LIMITS: dict[str, tuple[int, str]] = {
         "as a members' page, whatever the number",
     ),
     "members:download_my_data": (
-        25,
+        26,
         "one query for each kind of record a person's data holds (profile, milestones, "
-        "applications, endorsements, emails, event places, feedback, books, mentoring requests, "
+        "applications, endorsements, emails and the provider's reports on them, event places, feedback, books, mentoring requests, "
         "pairings and their check-ins, fit answers, close-outs, round entries...), the same for "
         "any network size",
     ),
