@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator
 from django.db import connection, models, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from members.privacy import CARD_FIELDS, DEFAULTS, PARTS, Viewer, Visibility, VisibleProfile
 
@@ -53,6 +54,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text="Board members also need two-factor authentication to get in.",
     )
     date_joined = models.DateTimeField(default=timezone.now)
+    # Raised to end every session the account has open (a suspension does), without touching
+    # its password: each session carries a hash that includes it.
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
 
     objects: ClassVar[UserManager] = UserManager()
 
@@ -75,6 +79,18 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_full_name(self) -> str:
         return self.name
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        # Django's session hash (current key and fallbacks both come through here) with the
+        # generation mixed in; generation 0 keeps Django's own, so older sessions stay valid.
+        if not self.session_generation:
+            return super()._get_session_auth_hash(secret=secret)  # type: ignore[misc]
+        return salted_hmac(
+            "members.User.get_session_auth_hash",
+            f"{self.password}:{self.session_generation}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     def get_short_name(self) -> str:
         return self.name.split(" ")[0] if self.name else ""

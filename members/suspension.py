@@ -1,7 +1,7 @@
 """Suspending a member, and giving their access back.
 
-A suspension switches the account off (`is_active` False): Django's authentication treats every
-session the member has open as signed out at its next request, and allauth refuses sign-in with
+A suspension switches the account off (`is_active` False) and ends every session it has open
+(`User.session_generation`), so none comes back when access does; allauth refuses sign-in with
 a page giving the date (members.adapters). The apps above members undo what a suspension touches
 (event seats, mentoring pairings) by registering hooks here from their AppConfig.ready(); this
 module never imports them. Hooks run inside the suspension's transaction, so a failing hook
@@ -84,7 +84,9 @@ def suspend(
     if Suspension.objects.current().filter(user=user).exists():
         raise Refused(Refusal.ALREADY_SUSPENDED)
     user.is_active = False
-    user.save(update_fields=["is_active"])
+    # Every session ends for good, not only while the account is off.
+    user.session_generation += 1
+    user.save(update_fields=["is_active", "session_generation"])
     suspension = Suspension.objects.create(user=user, starts_at=now, ends_at=until)
     for hook in _on_suspend:
         hook(user)

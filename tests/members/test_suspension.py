@@ -43,6 +43,21 @@ def test_an_open_session_is_signed_out_at_its_next_request(
     assert response["Location"] == "/accounts/login/?next=/home/"
 
 
+def test_a_session_open_at_the_suspension_stays_ended_when_access_comes_back(
+    client: Client, member: User, board_member: User
+) -> None:
+    client.force_login(member)
+    elsewhere = Client()
+    elsewhere.force_login(member)
+    suspension = suspend(user=member, until=a_week(), actor=board_member)
+
+    lift(suspension=suspension, actor=board_member)
+
+    assert client.get("/home/").status_code == 302
+    assert elsewhere.get("/home/")["Location"] == "/accounts/login/?next=/home/"
+    assert sign_in(Client(), member).status_code == 302
+
+
 def test_sign_in_is_refused_with_a_page_giving_the_date_in_london_time(
     client: Client, member: User, board_member: User
 ) -> None:
