@@ -104,11 +104,14 @@ class SensitiveCharacteristicInline(admin.TabularInline):
 class NetworkSettingsAdmin(admin.ModelAdmin):
     form = NetworkSettingsForm
     inlines = [MembershipCategoryInline, SensitiveCharacteristicInline, MentoringTopicInline]
+    # Publishing a version of the guidelines sets it, so members always accept what was published.
+    readonly_fields = ["guidelines_version"]
     fieldsets = [
         ("The network", {"fields": ["name", "sponsor", "summary", "eligibility"]}),
         ("Contact", {"fields": ["contact_email"]}),
         ("Invitations", {"fields": ["invitation_expiry_days", "approvals_required"]}),
         ("Guidelines", {"fields": ["guidelines_version", "privacy_version"]}),
+        ("Impact figures", {"fields": ["small_numbers_threshold"]}),
         ("The audit log", {"fields": ["audit_retention_days"]}),
         (
             "Mentoring",

@@ -80,8 +80,10 @@ def test_board_edits_the_network_settings_and_the_site_shows_them(
         "contact_email": "board@example.org",
         "invitation_expiry_days": "21",
         "approvals_required": "2",
+        # Only publishing a version of the guidelines changes this one.
         "guidelines_version": "2026-12",
         "privacy_version": "2026-11",
+        "small_numbers_threshold": "10",
         "audit_retention_days": "2557",
         "categories-TOTAL_FORMS": "1",
         "categories-INITIAL_FORMS": "0",
@@ -102,6 +104,8 @@ def test_board_edits_the_network_settings_and_the_site_shows_them(
     assert "Leaders who support LGBTQ+ colleagues." in landing
     network = NetworkSettings.load()
     assert network.invitation_expiry_days == 21
+    assert network.small_numbers_threshold == 10
+    assert network.guidelines_version == "2026-11"
     assert [c.name for c in network.sensitive_characteristics.all()] == ["Sexual orientation"]
 
 

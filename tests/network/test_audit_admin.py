@@ -209,6 +209,7 @@ def test_saving_the_network_settings_records_the_names_of_what_changed(
         "approvals_required": "1",
         "guidelines_version": network.guidelines_version,
         "privacy_version": network.privacy_version,
+        "small_numbers_threshold": "8",
         "audit_retention_days": "3000",
         "max_open_requests": "3",
         "request_reminder_days": "5",
