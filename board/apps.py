@@ -51,7 +51,10 @@ class BoardConfig(AppConfig):
 
         guidelines.connect()
         from board import emails  # noqa: F401  (registers the conduct mail's context)
+        from board.export import conduct_section
         from board.reports import reported_between
         from members.conduct import keeps_apart
+        from network.personal_data import contributes
 
         keeps_apart(reported_between)
+        contributes("conduct")(conduct_section)

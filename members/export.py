@@ -65,3 +65,15 @@ def consent_section(user: User) -> list[dict[str, Any]]:
         }
         for consent in user.sensitive_consents.all()
     ]
+
+
+@contributes("guidelines_accepted")
+def acceptance_section(user: User) -> list[dict[str, Any]]:
+    return [
+        {
+            "guidelines_version": acceptance.guidelines_version,
+            "privacy_version": acceptance.privacy_version,
+            "accepted_at": acceptance.accepted_at.isoformat(),
+        }
+        for acceptance in user.acceptances.all()
+    ]

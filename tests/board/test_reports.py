@@ -1,6 +1,7 @@
 """Conduct reports from the concern to the appeal: each rule's yes and its refusals, and who is
 told what."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -15,6 +16,7 @@ from members.suspension import current_suspension
 from mentoring.matching import suggestions
 from network.errors import Refused
 from network.models import AuditAction, AuditEvent, OutboundEmail
+from network.personal_data import export_for
 from tests.board.support import DETAILS, a_report, in_a_week, messages_to, nominated
 from tests.events.support import published_event
 from tests.factories import BoardMemberFactory, MemberFactory
@@ -492,3 +494,18 @@ def test_mentoring_never_suggests_a_member_one_reported_or_was_reported_by(
     a_report(reporter, member)
 
     assert suggestions(mentee=mentee) == []
+
+
+def test_each_side_downloads_its_own_part_and_never_the_others(
+    warned: Resolution, reporter: User, reported: User
+) -> None:
+    raised = export_for(reporter)["conduct"]
+    about = export_for(reported)["conduct"]
+
+    assert [concern["details"] for concern in raised["concerns_raised"]] == [DETAILS]
+    assert raised["decisions_about_you"] == []
+    assert about["concerns_raised"] == []
+    [decision] = about["decisions_about_you"]
+    assert (decision["outcome"], decision["reason"]) == ("A warning", REASON)
+    assert DETAILS not in json.dumps(about)
+    assert "Amara" not in json.dumps(about)

@@ -48,10 +48,11 @@ LIMITS: dict[str, tuple[int, str]] = {
         "as a members' page, whatever the number",
     ),
     "members:download_my_data": (
-        26,
+        29,
         "one query for each kind of record a person's data holds (profile, milestones, "
-        "applications, endorsements, emails and the provider's reports on them, event places, feedback, books, mentoring requests, "
-        "pairings and their check-ins, fit answers, close-outs, round entries...), the same for "
+        "guidelines accepted, applications, endorsements, emails and the provider's reports on "
+        "them, event places, feedback, books, mentoring requests, pairings and their check-ins, "
+        "fit answers, close-outs, round entries, concerns raised, decisions...), the same for "
         "any network size",
     ),
 }
