@@ -27,6 +27,7 @@ from network.models import (
     OutboundEmail,
 )
 from network.tasks import send_email, send_emails
+from tests.board.mail_samples import BOARD_SAMPLES
 from tests.events.mail_samples import EVENT_SAMPLES
 from tests.factories import ApplicationFactory, sign_in_with_mfa
 from tests.mentoring.mail_samples import MENTORING_SAMPLES
@@ -614,6 +615,7 @@ SAMPLE_CONTEXTS = {
     "invitations/already_member": member_context,
     **EVENT_SAMPLES,
     **MENTORING_SAMPLES,
+    **BOARD_SAMPLES,
 }
 
 
