@@ -380,6 +380,7 @@ def settings_form(**changes: str) -> dict[str, str]:
         "guidelines_version": "2026-11",
         "privacy_version": "2026-11",
         "audit_retention_days": str(network.audit_retention_days),
+        "small_numbers_threshold": str(network.small_numbers_threshold),
         "categories-TOTAL_FORMS": "0",
         "categories-INITIAL_FORMS": "0",
         "sensitive_characteristics-TOTAL_FORMS": "0",

@@ -496,10 +496,6 @@ def test_an_open_request_does_not_stop_a_suggestion(network: None) -> None:
     assert suggested(mentee) == [mentor]
 
 
-def test_no_pair_is_kept_apart_for_conduct_until_the_boards_reports_exist() -> None:
-    assert matching.conduct_exclusions([1, 2, 3]) == set()
-
-
 def test_suggestions_are_ranked_and_limited(network: None) -> None:
     best = mentor_with_offer(topics=("Finance", "Strategy"))
     for _ in range(6):
@@ -627,6 +623,8 @@ def random_people(
     return mentee_list, mentor_list
 
 
+# The database answers why a kept-apart pair is kept apart (a report, or a past pairing).
+@pytest.mark.django_db
 def test_a_rounds_matrix_scores_each_pair_as_a_single_match_does_and_keeps_the_rules() -> None:
     rng = random.Random(7)  # noqa: S311  (a seeded, repeatable set of people)
     weight = dict(matching.DEFAULT_WEIGHTS)

@@ -473,6 +473,9 @@ EXCUSED = {
     "admin:mentoring_matchinground_remove": "removes a pair: a button with nothing to fill in",
     "admin:mentoring_matchinground_change": "nothing on a round's page is typed in: its buttons "
     "change it",
+    "admin:network_auditevent_changelist": "the audit log is read only: its list has no actions "
+    "to choose, and its search and filters are links and a GET form",
+    "admin:network_auditevent_change": "read only; the same admin code as the other records",
     **{
         f"admin:mentoring_{model}_change": "read only; the same admin code as the other records"
         for model in ("pairing", "mentoringrequest")
