@@ -5,7 +5,15 @@ from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_migrate
 
 # The apps whose records the programme board manages from the admin.
-BOARD_APP_LABELS = {"network", "members", "invitations", "events", "mentoring", "board"}
+BOARD_APP_LABELS = {
+    "network",
+    "members",
+    "invitations",
+    "events",
+    "mentoring",
+    "discussions",
+    "board",
+}
 # Accounts come only through invitations and are suspended rather than deleted; the settings row
 # is created once and never removed.
 WITHHELD_PERMISSIONS = {"add_user", "delete_user", "add_networksettings", "delete_networksettings"}

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "invitations",
     "events",
     "mentoring",
+    "discussions",
     "board",
 ]
 

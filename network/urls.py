@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("invitations.urls")),
     path("", include("events.urls")),
     path("mentoring/", include("mentoring.urls")),
+    path("discussions/", include("discussions.urls")),
     path("reports/", include("board.urls")),
     path("board/", admin.site.urls),
     path("anymail/", include((views.provider_webhooks(settings.EMAIL_PROVIDER), "anymail"))),

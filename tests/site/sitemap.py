@@ -39,6 +39,8 @@ from PIL import Image
 from board import guidelines as board_guidelines
 from board import reports as board_reports
 from board.models import Appeal, GuidelinesVersion, Report
+from discussions import services as discussions
+from discussions.models import Post, Space, Topic
 from events import feeds as event_feeds
 from events import library as events_library
 from events import services as events
@@ -275,6 +277,9 @@ class Demo:
     report: Report
     appeal: Appeal
     appeal_token: str  # the appeal link of the warning not yet appealed
+    space: Space  # for every member
+    topic: Topic  # started by the subject in the space
+    reply: Post  # the member's reply to the topic
     admin_objects: dict[type[models.Model], models.Model]
 
     def user_for(self, role: Role) -> User | None:
@@ -488,6 +493,19 @@ def build_demo() -> Demo:
         reason="Give up places you cannot use.",
     )
 
+    # Discussions: a space for every member, where the subject started a topic the member
+    # answered; the member's reply is theirs to edit or remove.
+    space = Space.objects.create(
+        name="Board readiness", slug="board-readiness", description="Interviews and board papers."
+    )
+    topic = discussions.start_topic(
+        author=subject,
+        space=space,
+        title="Preparing for a board interview",
+        body="What did the panel ask that you **did not expect**?",
+    )
+    reply = discussions.reply(author=member, topic=topic, body="How I would challenge the chief.")
+
     unconfirmed = EmailAddress.objects.create(
         user=subject, email="siobhan.new@example.org", verified=False, primary=False
     )
@@ -506,6 +524,9 @@ def build_demo() -> Demo:
         Report: report,
         Appeal: appeal,
         GuidelinesVersion: guidelines_now,
+        Space: space,
+        Topic: topic,
+        Post: reply,
     }
     return Demo(
         subject=subject,
@@ -543,6 +564,9 @@ def build_demo() -> Demo:
         report=report,
         appeal=appeal,
         appeal_token=board_reports.appeal_token(may_appeal),
+        space=space,
+        topic=topic,
+        reply=reply,
         admin_objects=admin_objects,
     )
 
@@ -635,6 +659,13 @@ PARAMETERS: dict[tuple[str | None, str], Value] = {
         )
     },
     ("mentoring:join_round", "pk"): lambda d: d.open_round.pk,
+    # Discussions: the demo's space and topic, and the member's own reply.
+    ("discussions:space", "slug"): lambda d: d.space.slug,
+    ("discussions:new_topic", "slug"): lambda d: d.space.slug,
+    ("discussions:topic", "pk"): lambda d: d.topic.pk,
+    ("discussions:reply", "pk"): lambda d: d.topic.pk,
+    ("discussions:edit_post", "pk"): lambda d: d.reply.pk,
+    ("discussions:remove_post", "pk"): lambda d: d.reply.pk,
     ("invitations:endorse", "pk"): lambda d: d.nominated.pk,
     # Conduct: a concern about the subject or the coming event; the board's pages for the
     # member's open concern and the appeal; the appeal link is emailed to the member warned.

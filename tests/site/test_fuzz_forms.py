@@ -421,6 +421,37 @@ FORMS = [
         url("admin:mentoring_pairing_end", lambda d: d.admin_objects[Pairing].pk),
         lambda d: {"reason": "asked"},
     ),
+    # Discussions: a new topic, a reply, and the member editing their own reply; the board's
+    # spaces.
+    FuzzedForm(
+        Role.MEMBER,
+        "discussions:new_topic",
+        url("discussions:new_topic", lambda d: d.space.slug),
+        lambda d: {"title": "Allies: how to speak up in meetings", "body": "What do you say?"},
+    ),
+    FuzzedForm(
+        Role.MEMBER,
+        "discussions:reply",
+        url("discussions:topic", lambda d: d.topic.pk),
+        lambda d: {"body": "Read the last three sets of board papers."},
+    ),
+    FuzzedForm(
+        Role.MEMBER,
+        "discussions:edit_post",
+        url("discussions:edit_post", lambda d: d.reply.pk),
+        lambda d: {"body": "How I would challenge the chief executive."},
+    ),
+    FuzzedForm(
+        Role.BOARD_WITH_MFA,
+        "admin:discussions_space_add",
+        url("admin:discussions_space_add"),
+        lambda d: {"name": "Allies", "slug": "allies", "position": "2"},
+    ),
+    FuzzedForm(
+        Role.BOARD_WITH_MFA,
+        "admin:discussions_space_change",
+        url("admin:discussions_space_change", lambda d: d.space.pk),
+    ),
     # Conduct: a member's concern and a warned member's appeal; the board's decisions, the
     # appeal's refused as the board member fuzzing it made the decision appealed.
     FuzzedForm(
@@ -483,6 +514,16 @@ EXCUSED = {
     **{
         f"admin:mentoring_{model}_changelist": "the list has no actions to choose"
         for model in ("matchinground", "pairing", "mentoringrequest")
+    },
+    "discussions:remove_post": "removes one's own post: a button with nothing to fill in",
+    **{
+        f"admin:discussions_{model}_{view}": reason
+        for model in ("space", "topic", "post")
+        for view, reason in (
+            ("changelist", "the list has no actions to choose"),
+            ("change", "read only; the same admin code as the other records"),
+        )
+        if (model, view) != ("space", "change")  # fuzzed above
     },
     "account_logout": "signs out: a button with nothing to fill in",
     "admin:logout": "signs out: a button with nothing to fill in",

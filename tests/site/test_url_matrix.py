@@ -192,6 +192,14 @@ PAGES: dict[str, Row] = {
     "members:email_preferences": members_only(),
     # Deleting an account asks for the password again, however recently someone signed in.
     "members:delete_account": members_only(PASSWORD_AGAIN),
+    # Discussions. The member's own reply is theirs to edit; for anyone else it is not there.
+    "discussions:spaces": members_only(),
+    "discussions:space": members_only(),
+    "discussions:new_topic": members_only(),
+    "discussions:topic": members_only(),
+    "discussions:reply": members_only(NOT_ALLOWED),
+    "discussions:edit_post": row(anonymous=SIGN_IN, member=OK, board_without_mfa=NOT_FOUND),
+    "discussions:remove_post": members_only(NOT_ALLOWED),
     # Joining.
     "invitations:interest": everyone(OK),
     "invitations:more_info": emailed_link(forged=answer(400)),
@@ -349,6 +357,11 @@ ADMIN_MODELS: dict[str, tuple[dict[str, int], dict[str, int]]] = {
     # Reports are members' words and appeals the members' own: the board decides, never edits.
     "board.report": (KEPT, KEPT),
     "board.appeal": (KEPT, KEPT),
+    # Spaces are set up and changed by the board, and kept: they hold members' topics.
+    "discussions.space": (NO_DELETE, NO_DELETE),
+    # Topics and posts are members' words: the board reads them.
+    "discussions.topic": (KEPT, KEPT),
+    "discussions.post": (KEPT, KEPT),
     # Drafts are edited and published, never deleted; a published version is read only.
     "board.guidelinesversion": (NO_DELETE, NO_DELETE),
 }

@@ -1,5 +1,5 @@
-"""Set up a demo of either seed network: its settings, a board account, a few members and their
-events. It lives with the board, the one app that may draw on all the others."""
+"""Set up a demo of either seed network: its settings, a board account, a few members, their
+events and discussions. It lives with the board, the one app that may draw on all the others."""
 
 import re
 from dataclasses import dataclass, field
@@ -11,6 +11,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from discussions import demo as discussions_demo
 from events import demo as events_demo
 from members import demo
 from members.models import GuidelinesAcceptance, Profile, User
@@ -191,8 +192,10 @@ class Command(BaseCommand):
             raise CommandError("Demo accounts have a published password: set DEBUG=true to seed.")
         chosen = PRESETS[preset]
         with transaction.atomic():
+            discussions_demo.remove_other_presets(preset)
             apply_preset(chosen)
-            appoint_to_board(user=ensure_member(BOARD_MEMBER, seed=len(chosen.accounts)))
+            board = ensure_member(BOARD_MEMBER, seed=len(chosen.accounts))
+            appoint_to_board(user=board)
             switch_demo_to(chosen)
             named = [
                 ensure_member(account, seed=number)
@@ -205,6 +208,7 @@ class Command(BaseCommand):
             mentoring_demo.seed_mentoring(
                 preset, members=named, demo_accounts=list(every_demo_account)
             )
+            discussions_demo.seed_discussions(preset, members=named, board=board)
         if members:
             created = demo.create_many(
                 members,

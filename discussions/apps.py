@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class DiscussionsConfig(AppConfig):
+    name = "discussions"
+    verbose_name = "Discussions"
+
+    def ready(self) -> None:
+        from discussions.export import discussions_section
+        from network.personal_data import contributes
+
+        # On erasure the posts stay: the account row stays too, without a name, and its posts
+        # show as "A former member" (discussions.models.author_name).
+        contributes("discussions")(discussions_section)

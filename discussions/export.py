@@ -1,0 +1,30 @@
+"""What discussions hold about a member, for "download my data"."""
+
+from typing import Any
+
+from discussions.models import Post, Topic
+
+
+def discussions_section(user: Any) -> dict[str, Any]:
+    """The topics the member started and every post they wrote, with where it was."""
+    return {
+        "topics": [
+            {"space": t.space.name, "title": t.title, "started_at": t.created_at.isoformat()}
+            for t in Topic.objects.filter(author=user).select_related("space").order_by("pk")
+        ],
+        "posts": [
+            {
+                "space": p.topic.space.name,
+                "topic": p.topic.title,
+                "body": p.body,
+                "written_at": p.created_at.isoformat(),
+                "edited_at": p.edited_at.isoformat() if p.edited_at else None,
+                "removed_at": p.removed_by_author_at.isoformat()
+                if p.removed_by_author_at
+                else None,
+            }
+            for p in Post.objects.filter(author=user)
+            .select_related("topic__space")
+            .order_by("created_at", "pk")
+        ],
+    }

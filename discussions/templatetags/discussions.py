@@ -1,0 +1,19 @@
+from typing import Any
+
+from django import template
+from django.utils.safestring import SafeString
+
+from discussions.models import author_name as name_of
+from network.markdown import render_markdown
+
+register = template.Library()
+
+
+@register.filter
+def author_name(user: Any) -> str:
+    return name_of(user)
+
+
+@register.filter
+def markdown(text: str) -> SafeString:
+    return render_markdown(text)

@@ -1,0 +1,64 @@
+"""The discussions pages make the same small number of queries however many spaces, topics and
+replies there are."""
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from discussions.models import Post, Space, Topic
+from members.models import User
+from tests.discussions.support import a_space, signed_in
+
+pytestmark = pytest.mark.django_db
+
+LIMIT = 10
+SIZES = (30, 300)
+
+
+def queries(client: Client, url: str) -> int:
+    client.get(url)  # the first visit fills the caches a running site would have warm
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured)
+
+
+def grow(space: Space, topic: Topic, author: User, count: int) -> None:
+    now = timezone.now()
+    start = Space.objects.count()
+    Space.objects.bulk_create(
+        Space(name=f"Space {n}", slug=f"space-{n}") for n in range(start, start + count // 10)
+    )
+    Topic.objects.bulk_create(
+        Topic(space=space, author=author, title=f"Topic {n}", last_post_at=now)
+        for n in range(count)
+    )
+    Post.objects.bulk_create(
+        Post(topic=topic, author=author, body=f"Reply {n}") for n in range(count)
+    )
+    Topic.objects.filter(pk=topic.pk).update(reply_count=count)
+
+
+def test_pages_make_the_same_few_queries_at_two_sizes(member: User) -> None:
+    space = a_space()
+    topic = Topic.objects.create(space=space, author=member, title="Long thread")
+    client = signed_in(member)
+    urls = [
+        reverse("discussions:spaces"),
+        reverse("discussions:space", args=[space.slug]),
+        reverse("discussions:space", args=[space.slug]) + "?page=3",
+        reverse("discussions:topic", args=[topic.pk]),
+        reverse("discussions:topic", args=[topic.pk]) + "?page=2",
+    ]
+    counts: dict[str, list[int]] = {url: [] for url in urls}
+    grown = 0
+    for size in SIZES:
+        grow(space, topic, member, size - grown)
+        grown = size
+        for url in urls:
+            counts[url].append(queries(client, url))
+    for url, (small, large) in counts.items():
+        assert large <= small <= LIMIT, (url, small, large)

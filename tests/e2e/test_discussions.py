@@ -1,0 +1,43 @@
+"""Discussions in the browser: a member starts a topic, is told what is missing, replies, edits
+and removes their reply; every page passes axe."""
+
+import pytest
+
+from members.models import User
+from tests.discussions.support import a_space
+from tests.e2e.conftest import assert_accessible, sign_in
+from tests.factories import MemberFactory
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_member_starts_a_topic_replies_edits_and_removes(page) -> None:  # type: ignore[no-untyped-def]
+    a_space("Board readiness", description="Interviews and board papers.")
+    member: User = MemberFactory(name="Mei Chen")
+    sign_in(page, member.email)
+    page.get_by_role("link", name="Discussions").first.click()
+    assert_accessible(page)
+    page.get_by_role("link", name="Board readiness").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Start a topic").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Post your topic").click()
+    assert page.get_by_role("alert").inner_text().startswith("There is a problem")
+    assert_accessible(page)
+    page.get_by_label("Title").fill("Preparing for a board interview")
+    page.get_by_label("Your post").fill("What did the panel ask that you **did not expect**?")
+    page.get_by_role("button", name="Post your topic").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Preparing for a board interview"
+    assert_accessible(page)
+    page.get_by_label("Your reply").fill("Have an example of challenging well.")
+    page.get_by_role("button", name="Post your reply").click()
+    assert "Your reply has been posted." in page.locator("main").inner_text()
+    assert_accessible(page)
+    page.get_by_role("link", name="Edit your post").last.click()
+    assert_accessible(page)
+    page.get_by_label("Your post").fill("Have an example of challenging a decision well.")
+    page.get_by_role("button", name="Save your post").click()
+    assert "challenging a decision well" in page.locator("main").inner_text()
+    page.get_by_role("button", name="Remove your post").last.click()
+    assert "Post removed by its author." in page.locator("main").inner_text()
+    assert_accessible(page)
