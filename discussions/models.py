@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -99,6 +100,11 @@ class Topic(models.Model):
     locked = models.BooleanField(default=False)
     pinned = models.BooleanField(default=False)
     hidden = models.BooleanField(default=False)
+    # Knowledge worth keeping (a guide, a job description, an interview experience), listed by tag.
+    is_resource = models.BooleanField("resource", default=False)
+    tags = models.ManyToManyField("network.MentoringTopic", blank=True, related_name="+")
+    # Kept from the title by `refresh_search_vectors`; its GIN index is made on PostgreSQL only.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = TopicQuerySet.as_manager()
 
@@ -128,6 +134,11 @@ class Post(models.Model):
     removed_by_author_at = models.DateTimeField(null=True, blank=True)
     hidden_at = models.DateTimeField(null=True, blank=True)
     hidden_reason = models.TextField(blank=True)
+    # The post this one quotes, so its author hears of the reply.
+    reply_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         indexes = [models.Index(fields=["topic", "created_at", "id"], name="posts_of_a_topic")]
@@ -141,6 +152,112 @@ class Post(models.Model):
             and self.removed_by_author_at is None
             and now - self.created_at <= EDIT_WINDOW
         )
+
+
+class Attachment(models.Model):
+    """A PDF or Word document on a post, stored privately and served only to those who may read
+    the post."""
+
+    class Kind(models.TextChoices):
+        PDF = "pdf", "PDF"
+        DOCX = "docx", "Word document"
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="discussions/%Y/%m/")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    size = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Mention(models.Model):
+    """A member named with @ in a post: one row each, so an edit tells only those newly named."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="mentions")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["post", "member"], name="one_mention_per_post")
+        ]
+
+    def __str__(self) -> str:
+        return f"mention in post {self.post_id}"
+
+
+class Follow(models.Model):
+    """A member following a whole space or one topic, for the daily digest."""
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="discussion_follows"
+    )
+    space = models.ForeignKey(
+        Space, null=True, blank=True, on_delete=models.CASCADE, related_name="follows"
+    )
+    topic = models.ForeignKey(
+        Topic, null=True, blank=True, on_delete=models.CASCADE, related_name="follows"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(space__isnull=True) ^ Q(topic__isnull=True),
+                name="follow_a_space_or_a_topic",
+            ),
+            models.UniqueConstraint(
+                fields=["member", "space"],
+                condition=Q(space__isnull=False),
+                name="follow_a_space_once",
+            ),
+            models.UniqueConstraint(
+                fields=["member", "topic"],
+                condition=Q(topic__isnull=False),
+                name="follow_a_topic_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"follow of topic {self.topic_id}"
+            if self.topic_id
+            else f"follow of space {self.space_id}"
+        )
+
+
+class ReadMark(models.Model):
+    """How far a member has read a topic: one row per member and topic, not one per post. A topic
+    is unread while its last post is newer than `read_at`."""
+
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="read_marks")
+    read_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member", "topic"], name="one_read_mark_per_topic")
+        ]
+
+    def __str__(self) -> str:
+        return f"read mark on topic {self.topic_id}"
+
+
+class DigestSent(models.Model):
+    """One row per member per day a digest was queued: the rule that makes a re-run send nothing."""
+
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    # Where the digest read up to, so the next day's starts there.
+    up_to = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["member", "day"], name="one_digest_a_day")]
+
+    def __str__(self) -> str:
+        return f"digest of {self.day}"
 
 
 def author_name(user: Any) -> str:

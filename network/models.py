@@ -220,6 +220,8 @@ class EmailCategory(models.TextChoices):
     ESSENTIAL = "essential", "Account and membership"
     EVENTS = "events", "Event announcements and reminders"
     NETWORK_NEWS = "network-news", "News from the network"
+    DISCUSSION_DIGEST = "discussion-digest", "Daily digest of the discussions you follow"
+    DISCUSSION_REPLIES = "discussion-replies", "Replies to your posts and mentions of you"
 
 
 # The categories a person may turn off; everything else about their account always goes.
@@ -489,6 +491,16 @@ class AuditAction(models.TextChoices):
     SETTINGS_CHANGED = "network.settings_changed", "Network settings changed"
     AUDIT_EXPORTED = "audit.exported", "Audit log exported"
     IMPACT_EXPORTED = "impact.exported", "Impact report exported"
+    SPACE_CREATED = "discussions.space_created", "Discussion space created"
+    SPACE_CHANGED = "discussions.space_changed", "Discussion space changed"
+    POST_HIDDEN = "discussions.post_hidden", "Post hidden by the board"
+    POST_UNHIDDEN = "discussions.post_unhidden", "Hidden post shown again"
+    TOPIC_LOCKED = "discussions.topic_locked", "Topic locked"
+    TOPIC_UNLOCKED = "discussions.topic_unlocked", "Topic unlocked"
+    TOPIC_PINNED = "discussions.topic_pinned", "Topic pinned"
+    TOPIC_UNPINNED = "discussions.topic_unpinned", "Topic unpinned"
+    TOPIC_MOVED = "discussions.topic_moved", "Topic moved to another space"
+    POST_ESCALATED = "discussions.post_escalated", "Post's author referred for a conduct decision"
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
