@@ -16,6 +16,8 @@ from django.core.cache import cache
 from django.test import Client, override_settings
 
 import network.cache
+from board import guidelines
+from board.models import GuidelinesVersion
 from events.models import Registration
 from invitations import services
 from invitations.models import Application
@@ -23,8 +25,9 @@ from members.models import User
 from network.celery import app as celery_app
 from network.models import NetworkSettings, OutboundEmail
 from tests.conftest import skip_without
+from tests.discussions.support import a_space
 from tests.events.support import published_event
-from tests.factories import sign_in_with_mfa
+from tests.factories import MemberFactory, sign_in_with_mfa
 from tests.invitations.support import INTEREST
 from tests.mentoring.support import mentee_with_goals, mentor_with_offer
 from tests.network.test_production_settings import production_env, run
@@ -269,3 +272,53 @@ def test_the_site_uses_the_cache_that_survives_redis_whenever_redis_is_set(
     result = run(["-c", script], env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "FallbackRedisCache"
+
+
+@pytest.mark.django_db
+def test_with_redis_stopped_guidelines_reports_discussions_and_the_dashboard_still_answer(
+    site_on: PrivateRedis, member: User, board_member: User, django_capture_on_commit_callbacks
+) -> None:
+    other = MemberFactory(name="Kit Marlowe")
+    space = a_space()
+    reader = Client(raise_request_exception=False)
+    reader.force_login(member)
+    # The current guidelines are read into the cache before Redis stops.
+    assert reader.get("/home/").status_code == 200
+    site_on.stop()
+    for path in [
+        "/discussions/",
+        f"/discussions/spaces/{space.slug}/",
+        "/reports/",
+        f"/reports/member/{other.profile.pk}/",
+        "/guidelines/",
+    ]:
+        assert reader.get(path).status_code == 200, path
+    with django_capture_on_commit_callbacks(execute=True):
+        raised = reader.post(
+            f"/reports/member/{other.profile.pk}/",
+            {"reason": "harassment", "details": "He would not stop messaging me."},
+        )
+    assert raised.status_code == 302
+    assert OutboundEmail.objects.get(template="board/report_received").status == "queued"
+
+    board = Client(raise_request_exception=False)
+    sign_in_with_mfa(board, board_member)
+    for path in [
+        "/board/",
+        "/board/impact/",
+        "/board/network/auditevent/",
+        "/board/board/report/",
+        "/board/discussions/space/",
+    ]:
+        assert board.get(path).status_code == 200, path
+    # Guidelines published while Redis is away are asked of the member at once, not a stale
+    # cached version later.
+    saved = guidelines.save_draft(
+        draft=GuidelinesVersion(version="2027-01", body="Be kind.", change_summary="Kinder."),
+        actor=board_member,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        guidelines.publish(version=saved, actor=board_member)
+    asked = reader.get("/home/")
+    assert asked.status_code == 302
+    assert asked["Location"].startswith("/guidelines/accept/")
