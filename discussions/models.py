@@ -103,7 +103,7 @@ class Topic(models.Model):
     # Knowledge worth keeping (a guide, a job description, an interview experience), listed by tag.
     is_resource = models.BooleanField("resource", default=False)
     tags = models.ManyToManyField("network.MentoringTopic", blank=True, related_name="+")
-    # Kept from the title by `refresh_search_vectors`; its GIN index is made on PostgreSQL only.
+    # Kept from the title by a database trigger (migration 0004) with a GIN index: PostgreSQL only.
     search_vector = SearchVectorField(null=True, editable=False)
 
     objects = TopicQuerySet.as_manager()

@@ -31,11 +31,13 @@ from kombu.exceptions import OperationalError
 from network.links import absolute_url
 from network.models import (
     Announcement,
+    AuditAction,
     EmailCategory,
     EmailOptOut,
     NetworkSettings,
     OutboundEmail,
     ProviderEvent,
+    record,
 )
 
 logger = logging.getLogger(__name__)
@@ -540,10 +542,25 @@ def read_unsubscribe_token(token: str) -> tuple[str, EmailCategory]:
     return data["email"], EmailCategory(data["category"])
 
 
-def opt_out(*, email: str, category: EmailCategory) -> None:
+def opt_out(*, email: str, category: EmailCategory) -> EmailOptOut | None:
+    """Stop a category of mail to an address; the new opt-out, or None if it was stopped already."""
     if category == EmailCategory.ESSENTIAL:
         raise ValueError("Essential mail about an account cannot be turned off.")
-    EmailOptOut.objects.get_or_create(email=email, category=category)
+    stopped, created = EmailOptOut.objects.get_or_create(email=email, category=category)
+    return stopped if created else None
+
+
+@transaction.atomic
+def unsubscribe(*, email: str, category: EmailCategory) -> None:
+    """The link at the foot of an email: the category stops, recorded as consent withdrawn (by
+    the account with that address, if there is one; applicants have none)."""
+    if stopped := opt_out(email=email, category=category):
+        record(
+            actor=get_user_model().objects.filter(email__iexact=email).first(),
+            action=AuditAction.CONSENT_WITHDRAWN,
+            target=stopped,
+            data={"consent": "email", "category": category.value, "through": "email link"},
+        )
 
 
 def sweep(*, now: datetime | None = None) -> int:

@@ -80,7 +80,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "network/unsubscribe_invalid.html", status=400)
     done = False
     if request.method == "POST":
-        mail.opt_out(email=address, category=category)
+        mail.unsubscribe(email=address, category=category)
         done = True
     return render(
         request,

@@ -52,6 +52,8 @@ def test_pages_make_the_same_few_queries_at_two_sizes(member: User) -> None:
         reverse("discussions:space", args=[space.slug]) + "?page=3",
         reverse("discussions:topic", args=[topic.pk]),
         reverse("discussions:topic", args=[topic.pk]) + "?page=2",
+        reverse("discussions:search") + "?q=topic",
+        reverse("discussions:search") + "?q=reply&page=2",
     ]
     counts: dict[str, list[int]] = {url: [] for url in urls}
     grown = 0

@@ -21,6 +21,8 @@ from network import mail
 from network.celery import app as celery_app
 from network.models import (
     Announcement,
+    AuditAction,
+    AuditEvent,
     EmailCategory,
     EmailOptOut,
     NetworkSettings,
@@ -28,6 +30,8 @@ from network.models import (
 )
 from network.tasks import send_email, send_emails
 from tests.board.mail_samples import BOARD_SAMPLES
+from tests.discussions.moderation_mail_samples import MODERATION_SAMPLES
+from tests.discussions.notify_mail_samples import NOTIFY_SAMPLES
 from tests.events.mail_samples import EVENT_SAMPLES
 from tests.factories import ApplicationFactory, sign_in_with_mfa
 from tests.mentoring.mail_samples import MENTORING_SAMPLES
@@ -546,6 +550,22 @@ class TestOptOut:
             email="amara@example.org", category=EmailCategory.EVENTS
         ).exists()
 
+    def test_the_link_is_recorded_as_consent_withdrawn_once_by_the_account_it_belongs_to(
+        self, client: Client
+    ) -> None:
+        member = User.objects.create_user(email="amara@example.org", password=None, name="Amara")
+        path = mail.unsubscribe_url("Amara@example.org", EmailCategory.EVENTS)
+        client.post(path.removeprefix(django_settings.SITE_URL))
+        client.post(path.removeprefix(django_settings.SITE_URL))
+        [withdrawn] = AuditEvent.objects.filter(action=AuditAction.CONSENT_WITHDRAWN)
+        assert withdrawn.actor_id == member.pk
+        assert withdrawn.data == {
+            "consent": "email",
+            "category": "events",
+            "through": "email link",
+        }
+        assert "amara" not in str(withdrawn.data).lower()
+
     def test_a_forged_link_is_refused_and_changes_nothing(self, client: Client) -> None:
         url = mail.unsubscribe_url("amara@example.org", EmailCategory.EVENTS)
         path = url.removeprefix(django_settings.SITE_URL)[:-3] + "xx/"
@@ -616,6 +636,8 @@ SAMPLE_CONTEXTS = {
     **EVENT_SAMPLES,
     **MENTORING_SAMPLES,
     **BOARD_SAMPLES,
+    **MODERATION_SAMPLES,
+    **NOTIFY_SAMPLES,
 }
 
 

@@ -194,6 +194,7 @@ PAGES: dict[str, Row] = {
     "members:delete_account": members_only(PASSWORD_AGAIN),
     # Discussions. The member's own reply is theirs to edit; for anyone else it is not there.
     "discussions:spaces": members_only(),
+    "discussions:search": members_only(),
     "discussions:space": members_only(),
     "discussions:new_topic": members_only(),
     "discussions:topic": members_only(),
