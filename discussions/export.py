@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from discussions.models import Post, Topic
+from discussions.models import Attachment, Post, Topic
 
 
 def discussions_section(user: Any) -> dict[str, Any]:
@@ -25,6 +25,20 @@ def discussions_section(user: Any) -> dict[str, Any]:
             }
             for p in Post.objects.filter(author=user)
             .select_related("topic__space")
+            .order_by("created_at", "pk")
+        ],
+        # The documents on their posts, by name: the files themselves open from the posts.
+        "documents": [
+            {
+                "space": a.post.topic.space.name,
+                "topic": a.post.topic.title,
+                "name": a.name,
+                "kind": a.get_kind_display(),
+                "size_in_bytes": a.size,
+                "added_at": a.created_at.isoformat(),
+            }
+            for a in Attachment.objects.filter(post__author=user)
+            .select_related("post__topic__space")
             .order_by("created_at", "pk")
         ],
     }

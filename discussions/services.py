@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from discussions import resources
 from discussions.models import MAX_BODY, MAX_TITLE, Post, Refusal, Space, Topic
 from network.errors import Refused
 
@@ -90,4 +91,5 @@ def remove_own_post(*, author: Any, post: Post, now: datetime | None = None) -> 
     post.body = ""
     post.removed_by_author_at = now or timezone.now()
     post.save(update_fields=["body", "removed_by_author_at"])
+    resources.forget_documents_of([post])
     return post

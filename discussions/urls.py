@@ -1,6 +1,6 @@
 from django.urls import path
 
-from discussions import search, views
+from discussions import resource_views, search, views
 
 app_name = "discussions"
 
@@ -13,4 +13,11 @@ urlpatterns = [
     path("topics/<int:pk>/reply/", views.reply, name="reply"),
     path("posts/<int:pk>/edit/", views.edit_post, name="edit_post"),
     path("posts/<int:pk>/remove/", views.remove_post, name="remove_post"),
+    path("posts/<int:pk>/documents/add/", resource_views.add_document, name="add_document"),
+    path("documents/<int:pk>/", resource_views.document, name="document"),
+    path(
+        "documents/<int:pk>/remove/", resource_views.remove_document, name="remove_document"
+    ),
+    path("topics/<int:pk>/resource/", resource_views.resource, name="resource"),
+    path("resources/", resource_views.resource_list, name="resources"),
 ]

@@ -79,7 +79,7 @@ def space_list(request: SignedInRequest) -> HttpResponse:
 @login_required
 def space(request: SignedInRequest, slug: str) -> HttpResponse:
     found = get_object_or_404(Space.objects.visible_to(request.user), slug=slug)
-    topics = found.topics.listed().select_related("author")
+    topics = found.topics.listed().select_related("author").prefetch_related("tags")
     page = read_page(topics, page_number(request), TOPICS_PER_PAGE)
     can_start = not found.announcement_only or request.user.is_board_member
     return render(
@@ -110,7 +110,11 @@ def topic_page(
     request: SignedInRequest, pk: int, form: ReplyForm, status: int = 200
 ) -> HttpResponse:
     found = get_object_or_404(visible_topics(request.user).select_related("space"), pk=pk)
-    posts = found.posts.order_by("created_at", "pk").select_related("author")
+    posts = (
+        found.posts.order_by("created_at", "pk")
+        .select_related("author")
+        .prefetch_related("attachments")
+    )
     page = read_page(posts, page_number(request), POSTS_PER_PAGE)
     last = max(1, -(-(found.reply_count + 1) // POSTS_PER_PAGE))
     page = Page(page.items, page.number, page.has_next, num_pages=last)

@@ -508,14 +508,20 @@ def remind_and_lapse_requests(*, now: datetime | None = None) -> tuple[int, int]
             ).update(status=RequestStatus.LAPSED, closed_at=now)
             if not claimed:
                 continue
-            request = MentoringRequest.objects.select_related("mentee").get(pk=request_id)
+            request = MentoringRequest.objects.select_related("mentee", "mentor").get(pk=request_id)
             _tell("mentoring/request_lapsed", request.mentee, request_id=request_id)
-            _pause_if_silent(mentor_id, now=now, network=network)
+            # A mentor the board has suspended could not answer: that silence is not theirs.
+            if request.mentor.is_active:
+                _pause_if_silent(mentor_id, now=now, network=network)
             lapsed += 1
 
     reminded = 0
+    # A suspended mentor cannot answer, so is not reminded; the request lapses in its time.
     due = waiting.filter(
-        waiting_since__lte=remind_before, waiting_since__gt=lapse_before, reminded_at=None
+        waiting_since__lte=remind_before,
+        waiting_since__gt=lapse_before,
+        reminded_at=None,
+        mentor__is_active=True,
     )
     for request_id in due.values_list("pk", flat=True):
         with transaction.atomic():

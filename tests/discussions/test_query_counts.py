@@ -8,8 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from discussions.models import Post, Space, Topic
+from discussions.models import Attachment, Post, Space, Topic
 from members.models import User
+from network.models import MentoringTopic, NetworkSettings
 from tests.discussions.support import a_space, signed_in
 
 pytestmark = pytest.mark.django_db
@@ -59,6 +60,59 @@ def test_pages_make_the_same_few_queries_at_two_sizes(member: User) -> None:
     grown = 0
     for size in SIZES:
         grow(space, topic, member, size - grown)
+        grown = size
+        for url in urls:
+            counts[url].append(queries(client, url))
+    for url, (small, large) in counts.items():
+        assert large <= small <= LIMIT, (url, small, large)
+
+
+def test_resource_and_document_pages_make_the_same_few_queries_at_two_sizes(
+    member: User,
+) -> None:
+    network = NetworkSettings.load()
+    governance, finance = (
+        MentoringTopic.objects.create(settings=network, name=name)
+        for name in ("Governance", "Finance")
+    )
+    space = a_space()
+    topic = Topic.objects.create(space=space, author=member, title="Long thread", is_resource=True)
+    topic.tags.set([governance, finance])
+    opening = Post.objects.create(topic=topic, author=member, body="Guides attached")
+    client = signed_in(member)
+    urls = [
+        reverse("discussions:resources"),
+        reverse("discussions:resources") + f"?tag={governance.pk}&page=2",
+        reverse("discussions:space", args=[space.slug]),
+        reverse("discussions:topic", args=[topic.pk]),
+        reverse("discussions:resource", args=[topic.pk]),
+        reverse("discussions:add_document", args=[opening.pk]),
+    ]
+    counts: dict[str, list[int]] = {url: [] for url in urls}
+    grown = 0
+    for size in SIZES:
+        now = timezone.now()
+        topics = Topic.objects.bulk_create(
+            Topic(
+                space=space, author=member, title=f"Guide {n}", last_post_at=now, is_resource=True
+            )
+            for n in range(grown, size)
+        )
+        Topic.tags.through.objects.bulk_create(
+            Topic.tags.through(topic=t, mentoringtopic=tag)
+            for t in topics
+            for tag in (governance, finance)
+        )
+        posts = Post.objects.bulk_create(
+            Post(topic=topic, author=member, body=f"Reply {n}") for n in range(grown, size)
+        )
+        # Every post on the first page carries documents, more of them at the larger size.
+        Attachment.objects.bulk_create(
+            Attachment(
+                post=post, file=f"discussions/{n}.pdf", name=f"Guide {n}.pdf", kind="pdf", size=10
+            )
+            for n, post in enumerate([opening, *posts[:40]] * (1 + size // 100))
+        )
         grown = size
         for url in urls:
             counts[url].append(queries(client, url))

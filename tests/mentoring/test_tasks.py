@@ -10,6 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from members.models import MentoringStatus, Profile, User
+from members.suspension import suspend
 from mentoring import services, tasks
 from mentoring.models import CheckIn, MentoringRequest, Pairing
 from network.mail import NotNeeded, render_email
@@ -180,6 +181,23 @@ class TestPausingSilentMentors:
         mentor = mentor_with_offer(capacity=5)
         self.lapse(mentor, timezone.now())
         assert Profile.objects.get(pk=mentor.pk).mentoring_status == MentoringStatus.PAUSED
+
+    def test_a_suspended_mentor_is_not_reminded_and_their_lapses_do_not_pause_them(
+        self, board_member: User
+    ) -> None:
+        set_network(lapses_before_pause=1)
+        mentor = mentor_with_offer(capacity=5)
+        start = timezone.now()
+        request = asked_at(start, mentor)
+        suspend(user=mentor, until=start + 30 * DAY, actor=board_member)
+        run(now=start + 8 * DAY)
+        assert not mails("mentoring/request_reminder")
+        run(now=start + 14 * DAY)
+        # The mentee is freed as usual; the mentor's offer stands for when they are back.
+        assert MentoringRequest.objects.get(pk=request.pk).status == MentoringRequest.Status.LAPSED
+        assert recipients("mentoring/request_lapsed") == [request.mentee.email]
+        assert Profile.objects.get(pk=mentor.pk).mentoring_status == MentoringStatus.ACCEPTING
+        assert not AuditEvent.objects.filter(action=AuditAction.MENTOR_PAUSED).exists()
 
     def test_lapses_long_ago_do_not_count(self) -> None:
         mentor = mentor_with_offer(capacity=5)
