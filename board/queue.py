@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.contrib.admin import AdminSite
-from django.db.models import Count, Exists, Min, Model, OuterRef, QuerySet
+from django.db.models import Count, Min, Model, QuerySet
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.timesince import timesince
@@ -18,7 +18,7 @@ from board import guidelines
 from board.models import Report
 from events.models import Event
 from invitations.models import Application
-from members.models import GuidelinesAcceptance, User
+from members.models import User
 from mentoring.models import MatchingRound, Pairing
 from network.models import OutboundEmail
 
@@ -52,12 +52,6 @@ def _list_link(site: AdminSite, model: type[Model], **filters: str) -> str:
     meta = model._meta
     changelist = reverse(f"{site.name}:{meta.app_label}_{meta.model_name}_changelist")
     return f"{changelist}?{urlencode(filters)}" if filters else changelist
-
-
-def members_yet_to_accept(version: str) -> QuerySet[User]:
-    """Members using the network who have not accepted this version of the guidelines."""
-    accepted = GuidelinesAcceptance.objects.filter(user=OuterRef("pk"), guidelines_version=version)
-    return User.objects.filter(is_active=True, profile__isnull=False).exclude(Exists(accepted))
 
 
 def work_queue(site: AdminSite, *, now: datetime) -> list[Queue]:
@@ -112,12 +106,12 @@ def work_queue(site: AdminSite, *, now: datetime) -> list[Queue]:
             ),
             now,
         ),
-        # Waiting since the version was published. No list on the board site shows these members.
+        # Waiting since the version was published.
         Queue(
             title="Members yet to accept the current guidelines",
-            count=members_yet_to_accept(current.version).count() if current else 0,
+            count=User.objects.yet_to_accept(current.version).count() if current else 0,
             oldest=current.published_at if current else None,
-            link="",
+            link=_list_link(site, User, guidelines="yet_to_accept") if current else "",
             now=now,
         ),
     ]

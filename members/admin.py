@@ -5,11 +5,12 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
 
 from members.models import User
-from network.models import AuditAction, record
+from network.models import AuditAction, NetworkSettings, record
 
 # What lets someone into an account or widens what it may do. The board may read these; only the
 # operator changes them, and every change goes on the record.
@@ -27,11 +28,28 @@ def _names(values: Any) -> list[str]:
     )
 
 
+class GuidelinesFilter(admin.SimpleListFilter):
+    """Members who have not yet accepted the guidelines in force (the version the network's
+    settings name), for the board's work queue to link to."""
+
+    title = "current guidelines"
+    parameter_name = "guidelines"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yet_to_accept", "Not yet accepted")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> QuerySet[User]:
+        if self.value() != "yet_to_accept":
+            return queryset
+        version = NetworkSettings.load().guidelines_version
+        return queryset.filter(pk__in=User.objects.yet_to_accept(version).values("pk"))
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     ordering = ["email"]
     list_display = ["email", "name", "is_active", "is_staff", "date_joined"]
-    list_filter = ["is_active", "is_staff", "groups"]
+    list_filter = ["is_active", "is_staff", "groups", GuidelinesFilter]
     search_fields = ["email", "name"]
     readonly_fields = ["date_joined", "last_login"]
     fieldsets = [

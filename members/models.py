@@ -37,6 +37,14 @@ class UserManager(BaseUserManager["User"]):
         fields.update(is_staff=True, is_superuser=True)
         return self._create(email, password, **fields)
 
+    def yet_to_accept(self, version: str) -> "models.QuerySet[User]":
+        """Members using the network who have not accepted this version of the guidelines (an
+        account without a profile, the operator's, is no member and accepts nothing)."""
+        accepted = GuidelinesAcceptance.objects.filter(
+            user=models.OuterRef("pk"), guidelines_version=version
+        )
+        return self.filter(is_active=True, profile__isnull=False).exclude(models.Exists(accepted))
+
 
 class User(AbstractBaseUser, PermissionsMixin):
     """An account on the network. People sign in with their email address, not a username."""

@@ -156,7 +156,23 @@ def test_members_yet_to_accept_are_those_without_the_current_version() -> None:
     )
 
     found = queues()[GUIDELINES]
-    assert (found.count, age(found), found.link) == (2, "1 week", "")
+    assert (found.count, age(found)) == (2, "1 week")
+    assert found.link == "/board/members/user/?guidelines=yet_to_accept"
+
+
+def test_the_guidelines_queue_links_to_exactly_the_members_yet_to_accept(
+    client: Client,
+) -> None:
+    board = BoardMemberFactory()
+    sign_in_with_mfa(client, board)
+    MemberFactory(name="Accepted Already", email="accepted@example.org")
+    waiting = MemberFactory(name="Not Yet", email="not.yet@example.org")
+    GuidelinesAcceptance.objects.filter(user=waiting).delete()
+
+    listed = client.get("/board/members/user/?guidelines=yet_to_accept").content.decode()
+    assert "not.yet@example.org" in listed
+    assert "accepted@example.org" not in listed
+    assert "accepted@example.org" in client.get("/board/members/user/").content.decode()
 
 
 def test_the_board_home_opens_on_the_queue_with_links_to_what_waits(client: Client) -> None:
