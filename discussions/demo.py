@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from discussions.models import Post, Space, Topic
 from members.models import User
-from network.models import MembershipCategory
+from network.models import MembershipCategory, MentoringTopic, NetworkSettings
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,8 @@ class DemoThread:
     posts: list[tuple[int, str]]
     days_ago: int = 3
     pinned: bool = False
+    # Kept as a resource under these of the board's topics (mentoring's demo list).
+    resource_tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,7 @@ BOARD_INTERVIEW = DemoThread(
         (0, "Thank you both, that is really useful. I will report back after the day."),
     ],
     days_ago=6,
+    resource_tags=("Interview preparation", "Non-executive roles"),
 )
 FIRST_BOARD_PACK = DemoThread(
     "Reading your first board pack",
@@ -69,6 +72,7 @@ FIRST_BOARD_PACK = DemoThread(
         ),
     ],
     days_ago=2,
+    resource_tags=("Board governance", "Finance for non-finance leaders"),
 )
 WELCOME = DemoThread(
     "Welcome to the network's discussions",
@@ -247,6 +251,12 @@ def seed_discussions(preset: str, *, members: Sequence[User], board: User) -> in
                 last_post_at=times[-1],
                 reply_count=len(thread.posts) - 1,
                 pinned=thread.pinned,
+                is_resource=bool(thread.resource_tags),
+            )
+            topic.tags.set(
+                MentoringTopic.objects.filter(
+                    settings=NetworkSettings.load(), name__in=thread.resource_tags
+                )
             )
             Post.objects.bulk_create(
                 Post(topic=topic, author=author, body=body, created_at=at)
@@ -254,3 +264,31 @@ def seed_discussions(preset: str, *, members: Sequence[User], board: User) -> in
             )
             made += 1
     return made
+
+
+def sample_pdf(*lines: str) -> bytes:
+    """A small, valid one-page PDF showing the lines given: for demos and tests of documents."""
+    escaped = [line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") for line in lines]
+    text = " T* ".join(f"({line}) Tj" for line in escaped)
+    stream = f"BT /F1 12 Tf 14 TL 72 720 Td {text} ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    start = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        start,
+    )
+    return bytes(out)

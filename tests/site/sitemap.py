@@ -39,8 +39,10 @@ from PIL import Image
 from board import guidelines as board_guidelines
 from board import reports as board_reports
 from board.models import Appeal, GuidelinesVersion, Report
+from discussions import resources as discussions_resources
 from discussions import services as discussions
-from discussions.models import Post, Space, Topic
+from discussions.demo import sample_pdf
+from discussions.models import Attachment, Post, Space, Topic
 from events import feeds as event_feeds
 from events import library as events_library
 from events import services as events
@@ -280,6 +282,7 @@ class Demo:
     space: Space  # for every member
     topic: Topic  # started by the subject in the space
     reply: Post  # the member's reply to the topic
+    document: Attachment  # a PDF on the member's reply
     admin_objects: dict[type[models.Model], models.Model]
 
     def user_for(self, role: Role) -> User | None:
@@ -505,6 +508,11 @@ def build_demo() -> Demo:
         body="What did the panel ask that you **did not expect**?",
     )
     reply = discussions.reply(author=member, topic=topic, body="How I would challenge the chief.")
+    document = discussions_resources.add_document(
+        member=member,
+        post=reply,
+        upload=SimpleUploadedFile("Questions.pdf", sample_pdf("Questions the panel asked")),
+    )
 
     unconfirmed = EmailAddress.objects.create(
         user=subject, email="siobhan.new@example.org", verified=False, primary=False
@@ -567,6 +575,7 @@ def build_demo() -> Demo:
         space=space,
         topic=topic,
         reply=reply,
+        document=document,
         admin_objects=admin_objects,
     )
 
@@ -666,6 +675,10 @@ PARAMETERS: dict[tuple[str | None, str], Value] = {
     ("discussions:reply", "pk"): lambda d: d.topic.pk,
     ("discussions:edit_post", "pk"): lambda d: d.reply.pk,
     ("discussions:remove_post", "pk"): lambda d: d.reply.pk,
+    ("discussions:add_document", "pk"): lambda d: d.reply.pk,
+    ("discussions:document", "pk"): lambda d: d.document.pk,
+    ("discussions:remove_document", "pk"): lambda d: d.document.pk,
+    ("discussions:resource", "pk"): lambda d: d.topic.pk,
     ("invitations:endorse", "pk"): lambda d: d.nominated.pk,
     # Conduct: a concern about the subject or the coming event; the board's pages for the
     # member's open concern and the appeal; the appeal link is emailed to the member warned.

@@ -31,6 +31,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from discussions.demo import sample_pdf
 from events.models import Registration
 from members import services as members
 from members.models import Profile
@@ -442,6 +443,18 @@ FORMS = [
         lambda d: {"body": "How I would challenge the chief executive."},
     ),
     FuzzedForm(
+        Role.MEMBER,
+        "discussions:add_document",
+        url("discussions:add_document", lambda d: d.reply.pk),
+        lambda d: {"document": Upload("Guide.pdf", sample_pdf("A guide"), "a PDF")},
+    ),
+    FuzzedForm(
+        Role.BOARD_WITH_MFA,
+        "discussions:resource",
+        url("discussions:resource", lambda d: d.topic.pk),
+        lambda d: {"is_resource": "on"},
+    ),
+    FuzzedForm(
         Role.BOARD_WITH_MFA,
         "admin:discussions_space_add",
         url("admin:discussions_space_add"),
@@ -516,6 +529,7 @@ EXCUSED = {
         for model in ("matchinground", "pairing", "mentoringrequest")
     },
     "discussions:remove_post": "removes one's own post: a button with nothing to fill in",
+    "discussions:remove_document": "removes a document: a button with nothing to fill in",
     **{
         f"admin:discussions_{model}_{view}": reason
         for model in ("space", "topic", "post")
@@ -641,6 +655,8 @@ UPLOADS = st.one_of(
     st.just(Upload("me.jpg", _image("JPEG"), "a photo")),
     st.just(Upload("me.jpg", _image("PNG"), "a PNG called .jpg")),
     st.just(Upload("me.gif", _image("GIF"), "a GIF")),
+    st.just(Upload("guide.pdf", sample_pdf("A guide"), "a PDF")),
+    st.just(Upload("setup.pdf", b"MZ\x90\x00" + b"\x00" * 500, "a program called .pdf")),
     st.builds(
         Upload,
         name=st.sampled_from(["x.jpg", "no-extension", "é😀.jpeg", "a" * 300 + ".jpg"]),

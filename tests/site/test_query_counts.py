@@ -48,11 +48,12 @@ LIMITS: dict[str, tuple[int, str]] = {
         "as a members' page, whatever the number",
     ),
     "members:download_my_data": (
-        31,
+        32,
         "one query for each kind of record a person's data holds (profile, milestones, "
         "guidelines accepted, applications, endorsements, emails and the provider's reports on "
         "them, event places, feedback, books, mentoring requests, pairings and their check-ins, "
-        "fit answers, close-outs, round entries, concerns raised, decisions, topics and posts...), "
+        "fit answers, close-outs, round entries, concerns raised, decisions, topics, posts and "
+        "their documents...), "
         "the same for any network size",
     ),
 }

@@ -201,6 +201,13 @@ PAGES: dict[str, Row] = {
     "discussions:reply": members_only(NOT_ALLOWED),
     "discussions:edit_post": row(anonymous=SIGN_IN, member=OK, board_without_mfa=NOT_FOUND),
     "discussions:remove_post": members_only(NOT_ALLOWED),
+    # Documents: the member's own reply takes them, the board may add to any post; the demo's
+    # PDF opens for every member. The topic is the subject's: only the board may keep it.
+    "discussions:add_document": members_only(),
+    "discussions:document": members_only(),
+    "discussions:remove_document": members_only(NOT_ALLOWED),
+    "discussions:resource": row(anonymous=SIGN_IN, member=NOT_FOUND, board_without_mfa=OK),
+    "discussions:resources": members_only(),
     # Joining.
     "invitations:interest": everyone(OK),
     "invitations:more_info": emailed_link(forged=answer(400)),
