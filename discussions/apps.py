@@ -6,6 +6,7 @@ class DiscussionsConfig(AppConfig):
     verbose_name = "Discussions"
 
     def ready(self) -> None:
+        from discussions import digest  # noqa: F401  (registers the digest mail)
         from discussions.export import discussions_section
         from network.personal_data import contributes
 

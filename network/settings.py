@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -208,6 +209,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     # A suspension ends on its date by itself, within a quarter of an hour.
     "end-suspensions": {"task": "members.tasks.end_suspensions", "schedule": 15 * 60},
     "prune-audit-log": {"task": "network.tasks.prune_audit_log", "schedule": 24 * 60 * 60},
+    # Once a day at seven, London time (CELERY_TIMEZONE), before the working day.
+    "discussion-digests": {
+        "task": "discussions.tasks.send_daily_digests",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }
 
 AUTH_USER_MODEL = "members.User"
