@@ -31,6 +31,7 @@ from network.models import (
 from network.tasks import send_email, send_emails
 from tests.board.mail_samples import BOARD_SAMPLES
 from tests.discussions.digest_mail_samples import DIGEST_SAMPLES
+from tests.discussions.digest_mail_samples import DIGEST_SAMPLES
 from tests.discussions.moderation_mail_samples import MODERATION_SAMPLES
 from tests.discussions.notify_mail_samples import NOTIFY_SAMPLES
 from tests.events.mail_samples import EVENT_SAMPLES
@@ -637,6 +638,7 @@ SAMPLE_CONTEXTS = {
     **EVENT_SAMPLES,
     **MENTORING_SAMPLES,
     **BOARD_SAMPLES,
+    **DIGEST_SAMPLES,
     **DIGEST_SAMPLES,
     **MODERATION_SAMPLES,
     **NOTIFY_SAMPLES,
