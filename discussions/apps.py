@@ -7,7 +7,6 @@ class DiscussionsConfig(AppConfig):
 
     def ready(self) -> None:
         from discussions import digest  # noqa: F401  (registers the digest mail)
-        from discussions import digest  # noqa: F401  (registers the digest mail)
         from discussions.export import discussions_section
         from network.personal_data import contributes
 

@@ -31,7 +31,6 @@ from network.models import (
 from network.tasks import send_email, send_emails
 from tests.board.mail_samples import BOARD_SAMPLES
 from tests.discussions.digest_mail_samples import DIGEST_SAMPLES
-from tests.discussions.digest_mail_samples import DIGEST_SAMPLES
 from tests.discussions.moderation_mail_samples import MODERATION_SAMPLES
 from tests.discussions.notify_mail_samples import NOTIFY_SAMPLES
 from tests.events.mail_samples import EVENT_SAMPLES
@@ -638,7 +637,6 @@ SAMPLE_CONTEXTS = {
     **EVENT_SAMPLES,
     **MENTORING_SAMPLES,
     **BOARD_SAMPLES,
-    **DIGEST_SAMPLES,
     **DIGEST_SAMPLES,
     **MODERATION_SAMPLES,
     **NOTIFY_SAMPLES,
