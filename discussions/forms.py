@@ -8,7 +8,10 @@ from django import forms
 from discussions.models import MAX_BODY, MAX_TITLE
 from network.forms import use_house_words
 
-BODY_HELP = "You can use Markdown: *italics*, **bold**, lists, quotes and links."
+BODY_HELP = (
+    "You can use Markdown: *italics*, **bold**, lists, quotes and links. To mention a member, "
+    "type @ and their name in square brackets, as it shows on their posts: @[Amara Okafor]."
+)
 
 
 class BodyForm(forms.Form):
@@ -26,6 +29,9 @@ class BodyForm(forms.Form):
 
 
 class ReplyForm(BodyForm):
+    # The post being quoted, from its "Quote" link; one that cannot be quoted is ignored.
+    reply_to = forms.CharField(required=False, max_length=12, widget=forms.HiddenInput)
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["body"].label = "Your reply"

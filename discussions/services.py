@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from discussions import resources
+from discussions import following, notify, resources
 from discussions.models import MAX_BODY, MAX_TITLE, Post, Refusal, Space, Topic
 from network.errors import Refused
 
@@ -45,12 +45,24 @@ def start_topic(
     topic = Topic.objects.create(
         space=space, author=author, title=title, created_at=now, last_post_at=now
     )
-    Post.objects.create(topic=topic, author=author, body=body, created_at=now)
+    post = Post.objects.create(topic=topic, author=author, body=body, created_at=now)
+    following.follows_written(member=author, topic=topic)
+    mentioned = notify.record_mentions(post, space=space, author=author)
+    notify.after_writing(post, topic=topic, new_mentions=mentioned)
     return topic
 
 
 @transaction.atomic
-def reply(*, author: Any, topic: Topic, body: str, now: datetime | None = None) -> Post:
+def reply(
+    *,
+    author: Any,
+    topic: Topic,
+    body: str,
+    reply_to: object = None,
+    now: datetime | None = None,
+) -> Post:
+    """A reply; `reply_to` is the id of the post it quotes, kept only while that post is there to
+    quote (one removed or hidden meanwhile is simply not linked)."""
     now = now or timezone.now()
     topic = Topic.objects.select_for_update().select_related("space").get(pk=topic.pk)
     _check_can_post(author, topic.space)
@@ -59,8 +71,14 @@ def reply(*, author: Any, topic: Topic, body: str, now: datetime | None = None) 
     if topic.locked:
         raise Refused(Refusal.LOCKED)
     body = _check_body(body)
-    post = Post.objects.create(topic=topic, author=author, body=body, created_at=now)
+    quoted = notify.quotable(Post.objects.all(), reply_to, topic_id=topic.pk)
+    post = Post.objects.create(
+        topic=topic, author=author, body=body, created_at=now, reply_to=quoted
+    )
     Topic.objects.filter(pk=topic.pk).update(reply_count=F("reply_count") + 1, last_post_at=now)
+    following.follows_written(member=author, topic=topic)
+    mentioned = notify.record_mentions(post, space=topic.space, author=author)
+    notify.after_writing(post, topic=topic, new_mentions=mentioned, quoted=quoted, is_reply=True)
     return post
 
 
@@ -77,6 +95,9 @@ def edit_post(*, author: Any, post: Post, body: str, now: datetime | None = None
     post.body = _check_body(body)
     post.edited_at = now
     post.save(update_fields=["body", "edited_at"])
+    topic = Topic.objects.select_related("space").get(pk=post.topic_id)
+    mentioned = notify.record_mentions(post, space=topic.space, author=author)
+    notify.after_writing(post, topic=topic, new_mentions=mentioned)
     return post
 
 

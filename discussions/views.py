@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from discussions import services
+from discussions import following, notify, services
 from discussions.forms import BodyForm as EditForm
 from discussions.forms import ReplyForm, TopicForm
 from discussions.models import Post, Space, Topic
@@ -80,11 +80,13 @@ def space_list(request: SignedInRequest) -> HttpResponse:
 def space(request: SignedInRequest, slug: str) -> HttpResponse:
     found = get_object_or_404(Space.objects.visible_to(request.user), slug=slug)
     topics = found.topics.listed().select_related("author").prefetch_related("tags")
-    page = read_page(topics, page_number(request), TOPICS_PER_PAGE)
+    marked = following.with_read_marks(topics, request.user)
+    page = read_page(marked, page_number(request), TOPICS_PER_PAGE)
+    following.tag_unread(page.items, request.user)
     can_start = not found.announcement_only or request.user.is_board_member
-    return render(
-        request, "discussions/space.html", {"space": found, "page": page, "can_start": can_start}
-    )
+    followed = following.is_following(request.user, space=found)
+    context = {"space": found, "page": page, "can_start": can_start, "following": followed}
+    return render(request, "discussions/space.html", context)
 
 
 @login_required
@@ -120,13 +122,23 @@ def topic_page(
     page = Page(page.items, page.number, page.has_next, num_pages=last)
     now = timezone.now()
     editable = {post.pk for post in page.items if post.can_be_edited(by=request.user, now=now)}
-    context = {"topic": found, "page": page, "form": form, "editable": editable}
+    if request.method == "GET":  # a refused reply shows the page again and reads nothing new
+        following.mark_read(member=request.user, topic=found, posts=page.items)
+    notify.attach_mention_links(page.items)
+    context = {
+        "topic": found,
+        "page": page,
+        "form": form,
+        "editable": editable,
+        "following": following.is_following(request.user, topic=found),
+    }
     return render(request, "discussions/topic.html", context, status=status)
 
 
 @login_required
 def topic(request: SignedInRequest, pk: int) -> HttpResponse:
-    return topic_page(request, pk, ReplyForm())
+    quote = notify.quote_initial(visible_posts(request.user), request.GET.get("quote"), topic_id=pk)
+    return topic_page(request, pk, ReplyForm(initial=quote))
 
 
 @login_required
@@ -136,7 +148,12 @@ def reply(request: SignedInRequest, pk: int) -> HttpResponse:
     form = ReplyForm(request.POST)
     if form.is_valid():
         try:
-            services.reply(author=request.user, topic=found, body=form.cleaned_data["body"])
+            services.reply(
+                author=request.user,
+                topic=found,
+                body=form.cleaned_data["body"],
+                reply_to=form.cleaned_data["reply_to"],
+            )
         except Refused as refusal:
             form.add_error(None, refusal.message)
         else:

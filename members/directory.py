@@ -5,9 +5,11 @@ number), so the thousandth page costs what the first does, and nothing counts ev
 page that holds all of them says how many there are. Old `?page=N` links still open that page.
 """
 
+import hashlib
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.forms import Form
 from django.http import QueryDict
 from django.template.loader import get_template
 from django.utils.safestring import SafeString, mark_safe
@@ -19,6 +21,12 @@ CARD_TEMPLATE = "members/includes/member_card.html"
 # Raise when the card's template or what it shows changes, so no process serves an old card.
 CARD_VERSION = 1
 CARD_SECONDS = 60 * 60
+# Raise when the filter form's fields or their template change.
+FORM_VERSION = 1
+FORM_SECONDS = 60 * 60
+# The form's lists, drawn once for each choice of them; the search box is drawn on each page so
+# that no one's search words are kept in the cache.
+FORM_LISTS = ("profession", "region", "category", "mentors", "living_library")
 
 
 @dataclass(frozen=True)
@@ -89,3 +97,25 @@ def cards_for(profiles: list[Profile], viewer: Viewer) -> list[SafeString]:
         cache.set_many(drawn, timeout=CARD_SECONDS)
     # The cards were drawn by the template above, which escaped what members wrote.
     return [mark_safe(cached.get(key) or drawn[key]) for key in keys]  # noqa: S308
+
+
+def filter_form(form: Form, categories: list[tuple[int, str]]) -> SafeString:
+    """The search and filter form as this page's choices fill it in.
+
+    Drawing its lists through Django's widget templates cost more than the rest of the page, and
+    they are the same for everyone who chose the same filters: they are drawn once for each
+    choice and list of membership categories, and kept in the cache. A form with a mistake in it
+    is drawn whole, with its error summary.
+    """
+    if form.errors:
+        return form.render()
+    chosen = [form.data.get(name, "") for name in FORM_LISTS[:3]]
+    chosen += [bool(form.cleaned_data.get(name)) for name in FORM_LISTS[3:]]
+    fingerprint = hashlib.sha256(repr((chosen, categories)).encode()).hexdigest()
+    key = f"directory-form:{FORM_VERSION}:{fingerprint}"
+    lists = cache.get(key)
+    if lists is None:
+        lists = "".join(form[name].as_field_group() for name in FORM_LISTS)
+        cache.set(key, lists, timeout=FORM_SECONDS)
+    # Both parts were drawn by the form's templates, which escaped what was typed or chosen.
+    return mark_safe(form["q"].as_field_group() + lists)  # noqa: S308

@@ -194,7 +194,9 @@ class Viewer:
         user: User = request.user  # type: ignore[assignment]
         if not user.is_authenticated or not user.is_active:
             return cls(user_id=None)
-        return cls(user_id=user.pk, board=user.is_board_member and passed_mfa(request))
+        # The session answers whether a second factor was passed without a query; most viewers
+        # have not, and need not be looked up in the board's group.
+        return cls(user_id=user.pk, board=passed_mfa(request) and user.is_board_member)
 
     def audiences_on(self, owner_id: int) -> frozenset[str]:
         if self.user_id is not None and self.user_id == owner_id:

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from members import services
-from members.directory import cards_for, directory_page
+from members.directory import cards_for, directory_page, filter_form
 from members.filters import DirectoryFilter
 from members.forms import (
     ConsentForm,
@@ -87,11 +87,14 @@ def directory(request: SignedInRequest) -> HttpResponse:
     query = request.GET.copy()
     for position in ("page", "after", "before"):
         query.pop(position, None)
+    categories = [
+        (each.pk, each.name) for each in NetworkSettings.for_request(request).categories.all()
+    ]
     return render(
         request,
         "members/directory.html",
         {
-            "filter": found,
+            "filter_form": filter_form(found.form, categories),
             "page": page,
             "cards": cards,
             "first": page.members[0] if page.members else None,

@@ -4,4 +4,4 @@ from network.models import NetworkSettings
 
 
 def network(request: HttpRequest) -> dict[str, NetworkSettings]:
-    return {"network": NetworkSettings.load()}
+    return {"network": NetworkSettings.for_request(request)}

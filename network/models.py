@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from network.middleware import current_request_id
@@ -155,6 +156,15 @@ class NetworkSettings(models.Model):
             # Prefetched, the categories travel with the cached copy.
             settings = cls.objects.prefetch_related("categories").get(pk=1)
             cache.set(SETTINGS_CACHE_KEY, settings, timeout=60 * 60)
+        return settings
+
+    @classmethod
+    def for_request(cls, request: HttpRequest) -> "NetworkSettings":
+        """The settings, read from the cache once for a request whichever parts of it ask."""
+        settings: NetworkSettings | None = getattr(request, "network_settings", None)
+        if settings is None:
+            settings = cls.load()
+            request.network_settings = settings  # type: ignore[attr-defined]
         return settings
 
     @staticmethod

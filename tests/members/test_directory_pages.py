@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from members import views
 from members.models import Profile, User, Visibility
+from network.models import MembershipCategory, NetworkSettings
 from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -102,3 +103,25 @@ def test_a_card_changes_as_soon_as_its_member_hides_a_detail(client: Client) -> 
     assert "Chief Nurse" not in listing(client, "")
     client.force_login(member)
     assert "Chief Nurse" in listing(client, "")
+
+
+def test_the_form_shows_the_filters_chosen_and_a_new_category_at_once(client: Client) -> None:
+    client.force_login(MemberFactory())
+    plain = listing(client, "")
+    assert '<option value="nursing" selected>' not in plain
+    chosen = listing(client, "profession=nursing&mentors=on&q=board+finance")
+    assert '<option value="nursing" selected>' in chosen
+    assert re.search(r'<input [^>]*name="mentors"[^>]* checked', chosen)
+    assert not re.search(r'<input [^>]*name="mentors"[^>]* checked', plain)
+    assert 'value="board finance"' in chosen
+    assert 'value="board finance"' not in listing(client, "profession=nursing&mentors=on")
+
+    MembershipCategory.objects.create(settings=NetworkSettings.load(), name="Fellow")
+    assert ">Fellow</option>" in listing(client, "profession=nursing&mentors=on")
+
+
+def test_a_filter_that_is_not_offered_is_explained_in_the_form(client: Client) -> None:
+    client.force_login(MemberFactory())
+    page = listing(client, "profession=astronaut")
+    assert "There is a problem" in page
+    assert "Select a valid choice" in page

@@ -529,6 +529,10 @@ EXCUSED = {
         for model in ("matchinground", "pairing", "mentoringrequest")
     },
     "discussions:remove_post": "removes one's own post: a button with nothing to fill in",
+    "discussions:follow_space": "follows a space: a button with nothing to fill in",
+    "discussions:unfollow_space": "stops following a space: a button with nothing to fill in",
+    "discussions:follow_topic": "follows a topic: a button with nothing to fill in",
+    "discussions:unfollow_topic": "stops following a topic: a button with nothing to fill in",
     "discussions:remove_document": "removes a document: a button with nothing to fill in",
     **{
         f"admin:discussions_{model}_{view}": reason

@@ -201,6 +201,12 @@ PAGES: dict[str, Row] = {
     "discussions:reply": members_only(NOT_ALLOWED),
     "discussions:edit_post": row(anonymous=SIGN_IN, member=OK, board_without_mfa=NOT_FOUND),
     "discussions:remove_post": members_only(NOT_ALLOWED),
+    # Following: the page of what one follows, and buttons that only post.
+    "discussions:following": members_only(),
+    "discussions:follow_space": members_only(NOT_ALLOWED),
+    "discussions:unfollow_space": members_only(NOT_ALLOWED),
+    "discussions:follow_topic": members_only(NOT_ALLOWED),
+    "discussions:unfollow_topic": members_only(NOT_ALLOWED),
     # Documents: the member's own reply takes them, the board may add to any post; the demo's
     # PDF opens for every member. The topic is the subject's: only the board may keep it.
     "discussions:add_document": members_only(),
