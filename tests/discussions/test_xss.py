@@ -57,7 +57,7 @@ PAYLOADS = [
 # link may lead.
 SAFE_TAGS = {
     "article", "div", "h2", "h3", "h4", "p", "br", "hr", "ul", "ol", "li", "em", "strong",
-    "a", "blockquote", "code", "pre",
+    "a", "blockquote", "code", "pre", "span",
 }  # fmt: skip
 SAFE_LINK = re.compile(r"^(https?://|mailto:|/|#)", re.I)
 
