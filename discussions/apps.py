@@ -6,7 +6,10 @@ class DiscussionsConfig(AppConfig):
     verbose_name = "Discussions"
 
     def ready(self) -> None:
-        from discussions import digest  # noqa: F401  (registers the digest mail)
+        from discussions import (
+            digest,  # noqa: F401  (registers the digest mail)
+            notify,  # noqa: F401  (registers the mention and reply mail)
+        )
         from discussions.export import discussions_section
         from network.personal_data import contributes
 

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from discussions.models import Attachment, Post, Space, Topic
+from discussions.models import Attachment, Follow, Mention, Post, ReadMark, Space, Topic
 from members.models import User
 from network.models import MentoringTopic, NetworkSettings
 from tests.discussions.support import a_space, signed_in
@@ -31,22 +31,28 @@ def queries(client: Client, url: str) -> int:
 def grow(space: Space, topic: Topic, author: User, count: int) -> None:
     now = timezone.now()
     start = Space.objects.count()
-    Space.objects.bulk_create(
+    spaces = Space.objects.bulk_create(
         Space(name=f"Space {n}", slug=f"space-{n}") for n in range(start, start + count // 10)
     )
-    Topic.objects.bulk_create(
+    topics = Topic.objects.bulk_create(
         Topic(space=space, author=author, title=f"Topic {n}", last_post_at=now)
         for n in range(count)
     )
-    Post.objects.bulk_create(
-        Post(topic=topic, author=author, body=f"Reply {n}") for n in range(count)
+    posts = Post.objects.bulk_create(
+        Post(topic=topic, author=author, body=f"Reply {n} to @[Amara Okafor]") for n in range(count)
     )
+    # What the member follows, has read and is mentioned in grows with the rest.
+    Follow.objects.bulk_create(Follow(member=author, space=s) for s in spaces)
+    Follow.objects.bulk_create(Follow(member=author, topic=t) for t in topics)
+    ReadMark.objects.bulk_create(ReadMark(member=author, topic=t, read_at=now) for t in topics[::2])
+    Mention.objects.bulk_create(Mention(post=p, member=author) for p in posts)
     Topic.objects.filter(pk=topic.pk).update(reply_count=count)
 
 
 def test_pages_make_the_same_few_queries_at_two_sizes(member: User) -> None:
     space = a_space()
     topic = Topic.objects.create(space=space, author=member, title="Long thread")
+    quoted = Post.objects.create(topic=topic, author=member, body="Quote me, @[Amara Okafor]")
     client = signed_in(member)
     urls = [
         reverse("discussions:spaces"),
@@ -54,6 +60,8 @@ def test_pages_make_the_same_few_queries_at_two_sizes(member: User) -> None:
         reverse("discussions:space", args=[space.slug]) + "?page=3",
         reverse("discussions:topic", args=[topic.pk]),
         reverse("discussions:topic", args=[topic.pk]) + "?page=2",
+        reverse("discussions:topic", args=[topic.pk]) + f"?quote={quoted.pk}",
+        reverse("discussions:following"),
         reverse("discussions:search") + "?q=topic",
         reverse("discussions:search") + "?q=reply&page=2",
     ]
