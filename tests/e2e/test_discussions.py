@@ -1,5 +1,6 @@
-"""Discussions in the browser: a member starts a topic, is told what is missing, replies, edits
-and removes their reply; every page passes axe."""
+"""Discussions in the browser: a member follows a space, starts a topic, is told what is
+missing, replies mentioning another member, edits and removes their reply, and reads what they
+follow; every page passes axe."""
 
 import pytest
 
@@ -14,10 +15,14 @@ pytestmark = pytest.mark.browser
 def test_a_member_starts_a_topic_replies_edits_and_removes(page) -> None:  # type: ignore[no-untyped-def]
     a_space("Board readiness", description="Interviews and board papers.")
     member: User = MemberFactory(name="Mei Chen")
+    MemberFactory(name="Siobhan Kelly")
     sign_in(page, member.email)
     page.get_by_role("link", name="Discussions").first.click()
     assert_accessible(page)
     page.get_by_role("link", name="Board readiness").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Follow this space").click()
+    assert "You now follow Board readiness." in page.locator("main").inner_text()
     assert_accessible(page)
     page.get_by_role("button", name="Start a topic").click()
     assert_accessible(page)
@@ -29,9 +34,11 @@ def test_a_member_starts_a_topic_replies_edits_and_removes(page) -> None:  # typ
     page.get_by_role("button", name="Post your topic").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Preparing for a board interview"
     assert_accessible(page)
-    page.get_by_label("Your reply").fill("Have an example of challenging well.")
+    assert page.get_by_role("button", name="Stop following this topic").is_visible()
+    page.get_by_label("Your reply").fill("Have an example of challenging well, @[Siobhan Kelly].")
     page.get_by_role("button", name="Post your reply").click()
     assert "Your reply has been posted." in page.locator("main").inner_text()
+    assert page.get_by_role("link", name="@Siobhan Kelly").is_visible()
     assert_accessible(page)
     page.get_by_role("link", name="Edit your post").last.click()
     assert_accessible(page)
@@ -40,4 +47,8 @@ def test_a_member_starts_a_topic_replies_edits_and_removes(page) -> None:  # typ
     assert "challenging a decision well" in page.locator("main").inner_text()
     page.get_by_role("button", name="Remove your post").last.click()
     assert "Post removed by its author." in page.locator("main").inner_text()
+    assert_accessible(page)
+    page.get_by_role("link", name="Discussions").first.click()
+    page.get_by_role("link", name="What you follow").click()
+    assert page.get_by_role("link", name="Preparing for a board interview").is_visible()
     assert_accessible(page)
