@@ -1,13 +1,15 @@
 """Demo discussions for trying the site: each network's spaces, with a few threads members
 might really have. Running it again changes nothing; the other network's demo spaces go."""
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.utils import timezone
 
-from discussions.models import Post, Space, Topic
+from discussions import notify
+from discussions.models import Follow, Post, Space, Topic
 from members.models import User
 from network.models import MembershipCategory, MentoringTopic, NetworkSettings
 
@@ -53,7 +55,11 @@ BOARD_INTERVIEW = DemoThread(
             "Read the last three sets of public board papers and the most recent CQC report. "
             "I was asked which risk on their register I would want to hear more about.",
         ),
-        (0, "Thank you both, that is really useful. I will report back after the day."),
+        (
+            0,
+            "Thank you both, that is really useful. @[member 1], may I ask you more about the "
+            "challenge question after the day?",
+        ),
     ],
     days_ago=6,
     resource_tags=("Interview preparation", "Non-executive roles"),
@@ -213,6 +219,11 @@ PRESET_SPACES: dict[str, list[DemoSpace]] = {
 }
 
 
+def _named(body: str, members: Sequence[User]) -> str:
+    """`@[member 1]` in a demo post names the preset's demo member 1."""
+    return re.sub(r"@\[member (\d+)\]", lambda m: f"@[{members[int(m.group(1))].name}]", body)
+
+
 def remove_other_presets(preset: str) -> None:
     """The other network's demo spaces go, with their threads, before its categories do."""
     ours = {space.slug for space in PRESET_SPACES[preset]}
@@ -258,10 +269,18 @@ def seed_discussions(preset: str, *, members: Sequence[User], board: User) -> in
                     settings=NetworkSettings.load(), name__in=thread.resource_tags
                 )
             )
-            Post.objects.bulk_create(
-                Post(topic=topic, author=author, body=body, created_at=at)
+            posts = Post.objects.bulk_create(
+                Post(topic=topic, author=author, body=_named(body, members), created_at=at)
                 for author, (_, body), at in zip(authors, thread.posts, times, strict=True)
             )
+            # As writing them would: their writers follow the topic, and mentions are kept
+            # (without the emails, which a demo does not send).
+            Follow.objects.bulk_create(
+                [Follow(member=author, topic=topic) for author in set(authors)],
+                ignore_conflicts=True,
+            )
+            for post in posts:
+                notify.record_mentions(post, space=space, author=post.author)
             made += 1
     return made
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from board.management.commands.seed_demo import DEMO_PASSWORD, PRESETS
 from discussions.demo import PRESET_SPACES
-from discussions.models import Post, Space, Topic
+from discussions.models import Follow, Mention, Post, Space, Topic
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,11 @@ def test_each_preset_has_spaces_with_threads(settings, preset: str) -> None:
     assert 3 <= spaces.count() <= 4
     assert set(spaces.values_list("slug", flat=True)) == {s.slug for s in PRESET_SPACES[preset]}
     assert Space.objects.filter(announcement_only=True).count() == 1
-    assert Topic.objects.filter(title="Preparing for a board interview").exists()
+    interview = Topic.objects.get(title="Preparing for a board interview")
+    # Its writers follow it, and its last post mentions the member who answered first.
+    assert Follow.objects.filter(topic=interview).count() == 3
+    [mention] = Mention.objects.filter(post__topic=interview)
+    assert mention.member_id == interview.posts.order_by("pk")[1].author_id
     for topic in Topic.objects.all():
         assert topic.posts.count() == topic.reply_count + 1
     posts = Post.objects.count()
