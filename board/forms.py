@@ -103,3 +103,16 @@ class AppealDecisionForm(forms.Form):
         max_length=4000,
         help_text="Sent to the member. Overturning a suspension lifts it at once.",
     )
+
+
+class EscalateForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="What is the concern?", choices=Report.Reason.choices, widget=forms.RadioSelect
+    )
+    details = forms.CharField(
+        label="What happened?",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=4000,
+        help_text="For the board's record. The member is never sent it; a decision's reason is "
+        "written when the report is decided.",
+    )

@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import linebreaksbr
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -14,8 +15,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince
 
 from board import reports
-from board.forms import AppealDecisionForm, ConflictForm, ResolutionForm
+from board.forms import AppealDecisionForm, ConflictForm, EscalateForm, ResolutionForm
 from board.models import Appeal, Report, Resolution
+from discussions.models import Post, author_name
 from network.admin import RecordAdmin
 from network.errors import Refused
 from network.http import posted
@@ -35,6 +37,40 @@ def waiting_first(waiting: str) -> list[Any]:
     """The queue first: what waits for a decision, oldest first, then the rest."""
     order = Case(When(status=waiting, then=Value(0)), default=Value(1), output_field=IntegerField())
     return [order.asc(), "created_at"]
+
+
+def _post_state(post: Post, report: Report) -> str:
+    if post.removed_by_author_at is not None:
+        return "Its author has since removed it: its words are gone."
+    if post.hidden_at is not None:
+        return f"Hidden by the board on {post.hidden_at:%-d %B %Y}: {post.hidden_reason}"
+    if post.edited_at is not None and post.edited_at > report.created_at:
+        return f"Edited by its author after it was reported, on {post.edited_at:%-d %B %Y}."
+    if post.edited_at is not None:
+        return "Edited by its author before it was reported."
+    return "Not edited since it was written."
+
+
+def reported_post(report: Report) -> str:
+    """The post as it is now, with the topic it is in and what has happened to it since. Only
+    the board sees this page; nothing of it is copied onto the report."""
+    found = Post.objects.select_related("topic", "author").filter(pk=report.target_id or 0)
+    post = found.first()
+    if post is None:
+        return f"post {report.target_id}, no longer held"
+    return format_html(
+        '<p>A post by <a href="{}">{}</a> in the topic <a href="{}">{}</a>. '
+        '<a href="{}">See the post</a> or <a href="{}">where members read it</a>.</p>'
+        "<p>{}</p><blockquote>{}</blockquote>",
+        reverse("admin:members_user_change", args=[post.author_id]),
+        author_name(post.author),
+        reverse("admin:discussions_topic_change", args=[post.topic_id]),
+        post.topic.title,
+        reverse("admin:discussions_post_change", args=[post.pk]),
+        reverse("discussions:topic", args=[post.topic_id]) + f"#post-{post.pk}",
+        _post_state(post, report),
+        linebreaksbr(post.body, autoescape=True),
+    )
 
 
 @admin.register(Report)
@@ -71,6 +107,8 @@ class ReportAdmin(RecordAdmin):
         if report.target_type == "events.Event":
             url = reverse("admin:events_event_change", args=[report.target_id])
             return format_html('Event <a href="{}">{}</a>', url, report.target_id)
+        if report.target_type == "discussions.Post":
+            return reported_post(report)
         if report.member is None:
             return f"{report.target_type} {report.target_id}"
         url = reverse("admin:members_user_change", args=[report.member_id])
@@ -136,12 +174,40 @@ class ReportAdmin(RecordAdmin):
             format_html_join("", '<li><a href="{}">{}</a>, {}: {} ({})</li>', rows),
         )
 
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        # A reported post the board can still hide gets a link to do so.
+        hideable = (
+            Post.objects.filter(
+                pk__in=Report.objects.filter(pk=object_id, target_type="discussions.Post").values(
+                    "target_id"
+                ),
+                hidden_at__isnull=True,
+                removed_by_author_at__isnull=True,
+            ).first()
+            if object_id.isdigit()
+            else None
+        )
+        return super().change_view(
+            request, object_id, form_url, {**(extra_context or {}), "hideable_post": hideable}
+        )
+
     def get_urls(self) -> list[URLPattern]:
         return [
             path(
                 "<int:pk>/decide/",
                 self.admin_site.admin_view(self.decide_view),
                 name="board_report_decide",
+            ),
+            path(
+                "escalate/<int:post_pk>/",
+                self.admin_site.admin_view(self.escalate_view),
+                name="board_report_escalate",
             ),
             path(
                 "<int:pk>/conflict/",
@@ -176,6 +242,39 @@ class ReportAdmin(RecordAdmin):
             report=report,
             back=reverse("admin:board_report_change", args=[pk]),
             button="Record the decision",
+        )
+
+    def escalate_view(self, request: HttpRequest, post_pk: int) -> HttpResponse:
+        """From a post, the board opens a conduct report about its author."""
+        post = get_object_or_404(Post.objects.select_related("topic", "author"), pk=post_pk)
+        back = reverse("admin:discussions_post_change", args=[post.pk])
+        if waiting := reports.open_report_about(post):
+            messages.info(request, "A report about this post is already waiting: decide that one.")
+            return redirect("admin:board_report_change", waiting.pk)
+        form = EscalateForm(posted(request))
+        if request.method == "POST" and form.is_valid():
+            try:
+                report = reports.escalate_post(
+                    board_member=request.user,  # type: ignore[arg-type]
+                    post=post,
+                    **form.cleaned_data,
+                )
+            except Refused as refusal:
+                form.add_error(None, refusal.message)
+            else:
+                messages.success(
+                    request,
+                    "The report is open. Another board member decides it, as you raised it.",
+                )
+                return redirect("admin:board_report_change", report.pk)
+        return _form_page(
+            self,
+            request,
+            f"Open a conduct report about the author of post {post.pk}",
+            form,
+            back=back,
+            back_label="the post",
+            button="Open the report",
         )
 
     def conflict_view(self, request: HttpRequest, pk: int) -> HttpResponse:

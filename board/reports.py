@@ -18,6 +18,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from board.models import Appeal, Report, ReportConflict, Resolution
+from discussions.models import Post
 from invitations.models import Invitation
 from members import suspension as suspensions
 from members.models import BOARD_GROUP, User
@@ -42,6 +43,7 @@ class Refusal(models.TextChoices):
     """Why a report, decision or appeal was refused: a code, and the words a person reads."""
 
     OWN = "own", "You cannot report yourself."
+    OWN_POST = "own_post", "You cannot report your own post."
     NOT_A_MEMBER = "not_a_member", "This person is no longer a member of the network."
     NOTHING_NAMED = "nothing_named", "Say which member, post or event the concern is about."
     TOO_MANY = (
@@ -54,6 +56,11 @@ class Refusal(models.TextChoices):
         "You have already raised a concern about this. The programme board is looking into it.",
     )
     DETAILS_REQUIRED = "details_required", "Tell us what happened."
+    NOT_BOARD = "not_board", "Only the programme board can open a report itself."
+    ALREADY_OPEN = (
+        "already_open",
+        "A report about this post is already waiting for a decision: decide that one.",
+    )
     ALREADY_RESOLVED = "already_resolved", "This report has already been resolved."
     CONFLICT = (
         "conflict",
@@ -171,6 +178,47 @@ def report_concern(
         to=reporter.email,
         user_id=reporter.pk,
         context={"report_id": report.pk},
+    )
+    return report
+
+
+def open_report_about(post: Post) -> Report | None:
+    """The report about this post that waits for a decision, if there is one."""
+    return Report.objects.open().filter(target_type=_target_label(post), target_id=post.pk).first()
+
+
+@transaction.atomic
+def escalate_post(*, board_member: User, post: Post, reason: str, details: str) -> Report:
+    """The board opens a conduct report about a post's author itself, with no member's concern
+    behind it. The board member who opens it stands as its reporter, so, as with any report they
+    are part of, another board member decides it. A post whose report already waits is not
+    reported twice: that report is the one to decide."""
+    if not board_member.is_board_member:
+        raise Refused(Refusal.NOT_BOARD)
+    post = Post.objects.select_for_update(of=("self",)).select_related("author").get(pk=post.pk)
+    author = post.author
+    if author.pk == board_member.pk:
+        raise Refused(Refusal.OWN_POST)
+    if not author.is_active or author.email == erased_address(author.pk):
+        raise Refused(Refusal.NOT_A_MEMBER)
+    if _blank(details):
+        raise Refused(Refusal.DETAILS_REQUIRED)
+    if open_report_about(post) is not None:
+        raise Refused(Refusal.ALREADY_OPEN)
+    report = Report.objects.create(
+        reporter=board_member,
+        subject=Report.Subject.POST,
+        member=author,
+        target_type=_target_label(post),
+        target_id=post.pk,
+        reason=reason,
+        details=details.strip(),
+    )
+    record(
+        actor=board_member,
+        action=AuditAction.POST_ESCALATED,
+        target=post,
+        data={"report": report.pk, "topic": post.topic_id},
     )
     return report
 

@@ -1,7 +1,9 @@
 """Members' pages for conduct reports: raise a concern from a member's profile or an event's
 page, see the concerns you raised, and appeal against a decision about you."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -10,6 +12,7 @@ from django.utils import timezone
 from board import reports
 from board.forms import AppealForm, ConcernForm
 from board.models import Appeal, Report
+from discussions.queries import visible_posts
 from events.models import Event
 from members.models import Profile, User
 from members.services import profile_for
@@ -24,7 +27,7 @@ def _concern(
     about: str,
     back: str,
     member: User | None = None,
-    event: Event | None = None,
+    target: Model | None = None,
 ) -> HttpResponse:
     form = ConcernForm(posted(request))
     if request.method == "POST" and form.is_valid():
@@ -33,7 +36,7 @@ def _concern(
                 reporter=request.user,
                 subject=subject,
                 member=member,
-                target=event,
+                target=target,
                 **form.cleaned_data,
             )
         except Refused as refusal:
@@ -64,7 +67,28 @@ def report_event(request: SignedInRequest, pk: int) -> HttpResponse:
         subject=Report.Subject.EVENT,
         about=event.title,
         back=reverse("events:detail", args=[event.pk]),
-        event=event,
+        target=event,
+    )
+
+
+@login_required
+def report_post(request: SignedInRequest, pk: int) -> HttpResponse:
+    """A concern about a post, from the post itself; its author is the member concerned. A post
+    the member cannot read does not exist for them."""
+    readable = visible_posts(request.user).filter(
+        removed_by_author_at__isnull=True, hidden_at__isnull=True
+    )
+    post = get_object_or_404(readable.select_related("topic", "author"), pk=pk)
+    back = reverse("discussions:topic", args=[post.topic_id]) + f"#post-{post.pk}"
+    if post.author_id == request.user.pk:
+        messages.error(request, reports.Refusal.OWN_POST.label)
+        return redirect(back)
+    return _concern(
+        request,
+        subject=Report.Subject.POST,
+        about=post.topic.title,
+        back=back,
+        target=post,
     )
 
 

@@ -8,11 +8,15 @@ class DiscussionsConfig(AppConfig):
     def ready(self) -> None:
         from discussions import (
             digest,  # noqa: F401  (registers the digest mail)
+            moderation,  # noqa: F401  (registers the moderation mail)
             notify,  # noqa: F401  (registers the mention and reply mail)
         )
         from discussions.export import discussions_section
-        from network.personal_data import contributes
+        from discussions.leaving import remove_posts_of
+        from network.personal_data import contributes, withdraws
 
         # On erasure the posts stay: the account row stays too, without a name, and its posts
         # show as "A former member" (discussions.models.author_name).
         contributes("discussions")(discussions_section)
+        # ...unless they choose, as they delete their account, to remove them too.
+        withdraws(remove_posts_of)

@@ -21,7 +21,8 @@ from django.views.decorators.http import require_POST
 from discussions import following, notify, services
 from discussions.forms import BodyForm as EditForm
 from discussions.forms import ReplyForm, TopicForm
-from discussions.models import Post, Space, Topic
+from discussions.models import Space
+from discussions.queries import visible_posts, visible_topics
 from network.errors import Refused
 from network.http import SignedInRequest, is_record_id, posted
 
@@ -58,14 +59,6 @@ def read_page(rows: QuerySet[Any], number: int, size: int) -> Page:
     start = (number - 1) * size
     items = list(rows[start : start + size + 1])
     return Page(items[:size], number, has_next=len(items) > size)
-
-
-def visible_topics(user: Any) -> QuerySet[Topic]:
-    return Topic.objects.filter(space__in=Space.objects.visible_to(user), hidden=False)
-
-
-def visible_posts(user: Any) -> QuerySet[Post]:
-    return Post.objects.filter(topic__in=visible_topics(user))
 
 
 @login_required
@@ -122,6 +115,8 @@ def topic_page(
     page = Page(page.items, page.number, page.has_next, num_pages=last)
     now = timezone.now()
     editable = {post.pk for post in page.items if post.can_be_edited(by=request.user, now=now)}
+    # The board reads a hidden post's words; asked only when the page has one.
+    board_reads_hidden = any(p.hidden_at for p in page.items) and request.user.is_board_member
     if request.method == "GET":  # a refused reply shows the page again and reads nothing new
         following.mark_read(member=request.user, topic=found, posts=page.items)
     notify.attach_mention_links(page.items)
@@ -130,6 +125,7 @@ def topic_page(
         "page": page,
         "form": form,
         "editable": editable,
+        "board_reads_hidden": board_reads_hidden,
         "following": following.is_following(request.user, topic=found),
     }
     return render(request, "discussions/topic.html", context, status=status)

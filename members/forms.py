@@ -175,6 +175,13 @@ class EmailPreferencesForm(forms.Form):
 
 
 class DeleteAccountForm(forms.Form):
+    remove_posts = forms.BooleanField(
+        label="Also remove my discussion posts",
+        help_text="If you leave this unticked, your posts stay in their discussions as written "
+        "by “a former member”, without your name or photo. If you tick it, each one is replaced "
+        "by “Post removed by its author”; other members' replies to your topics stay.",
+        required=False,
+    )
     confirm = forms.BooleanField(
         label="I understand that this deletes my account and cannot be undone",
         error_messages={"required": "Tick the box to confirm you want to delete your account."},

@@ -29,7 +29,7 @@ from network.models import (
     SensitiveCharacteristic,
     record,
 )
-from network.personal_data import erase_for, export_for
+from network.personal_data import erase_for, export_for, withdraw_for
 
 # The version of the words a member agrees to before describing sensitive characteristics
 # (templates/members/self_description.html). Change it whenever those words change.
@@ -225,13 +225,19 @@ def erased_address(user_id: int) -> str:
     return f"deleted-{user_id}@deleted.invalid"
 
 
-def delete_account(*, user: User) -> None:
-    """A member deletes their own account."""
-    erase_member(user=user, actor=user, reason="")
+@transaction.atomic
+def delete_account(*, user: User, remove_posts: bool = False) -> None:
+    """A member deletes their own account. What they wrote for other members (discussion posts)
+    stays under "a former member" unless they choose to remove it too."""
+    if remove_posts:
+        withdraw_for(user)
+    erase_member(user=user, actor=user, reason="", posts_removed=remove_posts)
 
 
 @transaction.atomic
-def erase_member(*, user: User, actor: User | None, reason: str) -> None:
+def erase_member(
+    *, user: User, actor: User | None, reason: str, posts_removed: bool = False
+) -> None:
     """Erase a member's personal data, whether they left or the board removed them.
 
     The account row stays, anonymous and unable to sign in, so counts still add up and the
@@ -275,5 +281,5 @@ def erase_member(*, user: User, actor: User | None, reason: str) -> None:
         action=AuditAction.ACCOUNT_DELETED,
         target=user,
         reason=reason,
-        data={"initiated_by": initiated_by},
+        data={"initiated_by": initiated_by, **({"posts_removed": True} if posts_removed else {})},
     )

@@ -278,6 +278,6 @@ def delete_account(request: SignedInRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         user = request.user
         logout(request)
-        services.delete_account(user=user)
+        services.delete_account(user=user, remove_posts=form.cleaned_data["remove_posts"])
         return render(request, "members/account_deleted.html")
     return render(request, "members/delete_account.html", {"form": form})

@@ -42,3 +42,20 @@ def export_for(user: Any) -> dict[str, Any]:
     for name, section in _sections.items():
         data[name] = section(user)
     return data
+
+
+Withdrawer = Callable[[Any], None]
+_withdrawers: list[Withdrawer] = []
+
+
+def withdraws(withdrawer: Withdrawer) -> Withdrawer:
+    """Register a function that removes what a person wrote for other members to read (their
+    discussion posts), for when they choose to take it with them as they leave. Without that
+    choice it stays, under "a former member"."""
+    _withdrawers.append(withdrawer)
+    return withdrawer
+
+
+def withdraw_for(user: Any) -> None:
+    for withdrawer in _withdrawers:
+        withdrawer(user)

@@ -688,6 +688,8 @@ PARAMETERS: dict[tuple[str | None, str], Value] = {
     # member's open concern and the appeal; the appeal link is emailed to the member warned.
     ("board:report_member", "pk"): lambda d: d.subject.pk,
     ("board:report_event", "pk"): lambda d: d.event.pk,
+    ("board:report_post", "pk"): lambda d: d.topic.posts.order_by("pk")[0].pk,
+    ("admin:board_report_escalate", "post_pk"): lambda d: d.reply.pk,
     ("board:appeal", "token"): Secret(lambda d: d.appeal_token),
     ("admin:board_report_decide", "pk"): lambda d: d.report.pk,
     ("admin:board_report_conflict", "pk"): lambda d: d.report.pk,

@@ -480,6 +480,44 @@ FORMS = [
         lambda d: {"reason": "inappropriate", "details": "The slides mocked patients."},
     ),
     FuzzedForm(
+        Role.MEMBER,
+        "board:report_post",
+        url("board:report_post", lambda d: d.topic.posts.order_by("pk")[0].pk),
+        lambda d: {"reason": "inappropriate", "details": "It mocks a colleague."},
+    ),
+    # Moderating discussions: the lists' actions, a reason to hide, a space to move to, and a
+    # conduct report the board opens from a post.
+    FuzzedForm(
+        Role.BOARD_WITH_MFA,
+        "admin:discussions_topic_changelist",
+        url("admin:discussions_topic_changelist"),
+        lambda d: {"action": "lock", "_selected_action": [str(d.topic.pk)]},
+    ),
+    FuzzedForm(
+        Role.BOARD_WITH_MFA,
+        "admin:discussions_post_changelist",
+        url("admin:discussions_post_changelist"),
+        lambda d: {"action": "hide", "_selected_action": [str(d.reply.pk)]},
+    ),
+    FuzzedForm(
+        Role.BOARD_WITH_MFA,
+        "admin:discussions_post_hide",
+        lambda d: reverse("admin:discussions_post_hide") + f"?ids={d.reply.pk}",
+        lambda d: {"reason": "It names a colleague."},
+    ),
+    FuzzedForm(
+        Role.BOARD_WITH_MFA,
+        "admin:discussions_topic_move",
+        lambda d: reverse("admin:discussions_topic_move") + f"?ids={d.topic.pk}",
+        lambda d: {"space": str(d.space.pk)},
+    ),
+    FuzzedForm(
+        Role.BOARD_WITH_MFA,
+        "admin:board_report_escalate",
+        url("admin:board_report_escalate", lambda d: d.reply.pk),
+        lambda d: {"reason": "inappropriate", "details": "It names a colleague."},
+    ),
+    FuzzedForm(
         Role.APPLICANT,
         "board:appeal",
         url("board:appeal", lambda d: d.appeal_token),
@@ -541,7 +579,9 @@ EXCUSED = {
             ("changelist", "the list has no actions to choose"),
             ("change", "read only; the same admin code as the other records"),
         )
-        if (model, view) != ("space", "change")  # fuzzed above
+        # fuzzed above
+        if (model, view)
+        not in {("space", "change"), ("topic", "changelist"), ("post", "changelist")}
     },
     "account_logout": "signs out: a button with nothing to fill in",
     "admin:logout": "signs out: a button with nothing to fill in",

@@ -277,6 +277,7 @@ PAGES: dict[str, Row] = {
     "board:reports": members_only(),
     "board:report_member": members_only(),
     "board:report_event": members_only(),
+    "board:report_post": members_only(),
     "board:received": members_only(),
     "board:appeal": emailed_link(forged=answer(400)),
     # The board site's own pages.
@@ -325,6 +326,10 @@ PAGES: dict[str, Row] = {
     "admin:mentoring_pairing_end": board_site(OK),
     "admin:board_report_decide": board_site(OK),
     "admin:board_report_conflict": board_site(OK),
+    "admin:board_report_escalate": board_site(OK),
+    # Moderating discussions: hiding posts asks for a reason, moving topics for a space.
+    "admin:discussions_post_hide": board_site(OK),
+    "admin:discussions_topic_move": board_site(OK),
     "admin:board_appeal_decide": board_site(OK),
     # Publishing the next guidelines asks for a confirmation first.
     "admin:board_guidelinesversion_publish": board_site(OK),
