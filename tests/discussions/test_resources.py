@@ -2,6 +2,7 @@
 Resources page, which lists by tag only what the member may read."""
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -190,3 +191,22 @@ def test_the_resources_page_is_paginated_and_keeps_the_tag(
     assert f"?tag={governance.pk}&amp;page=2" in first
     second = text(client, reverse("discussions:resources") + f"?tag={governance.pk}&page=2")
     assert "Guide 0" in second and "Guide 29" not in second
+
+
+def test_the_demo_keeps_two_threads_as_tagged_resources(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.DEBUG = True
+    call_command("seed_demo", preset="women-leaders")
+    kept = Topic.objects.filter(is_resource=True).order_by("title")
+    assert [topic.title for topic in kept] == [
+        "Preparing for a board interview",
+        "Reading your first board pack",
+    ]
+    interview = kept[0]
+    assert {tag.name for tag in interview.tags.all()} == {
+        "Interview preparation",
+        "Non-executive roles",
+    }
+    reader = User.objects.filter(is_active=True, is_staff=False).first()
+    assert reader is not None
+    page = text(signed_in(reader), reverse("discussions:resources"))
+    assert "Preparing for a board interview" in page and "Interview preparation" in page
