@@ -173,6 +173,13 @@ def report_concern(
         details=details.strip(),
         evidence_link=evidence_link,
     )
+    # What was raised and why, by its codes: never the reporter's words.
+    record(
+        actor=reporter,
+        action=AuditAction.REPORT_RAISED,
+        target=report,
+        data={"subject": subject, "reason": reason},
+    )
     queue_email(
         "board/report_received",
         to=reporter.email,

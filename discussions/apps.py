@@ -12,11 +12,14 @@ class DiscussionsConfig(AppConfig):
             notify,  # noqa: F401  (registers the mention and reply mail)
         )
         from discussions.export import discussions_section
+        from discussions.following import forget
         from discussions.leaving import remove_posts_of
-        from network.personal_data import contributes, withdraws
+        from network.personal_data import contributes, erases, withdraws
 
         # On erasure the posts stay: the account row stays too, without a name, and its posts
         # show as "A former member" (discussions.models.author_name).
         contributes("discussions")(discussions_section)
+        # What they followed and read, and the marks of their name in others' posts, go.
+        erases(forget)
         # ...unless they choose, as they delete their account, to remove them too.
         withdraws(remove_posts_of)

@@ -484,6 +484,7 @@ class AuditAction(models.TextChoices):
         "report.conflict_declared",
         "Conflict of interest declared on a report",
     )
+    REPORT_RAISED = "report.raised", "Concern raised by a member"
     REPORT_RESOLVED = "report.resolved", "Report resolved"
     MEMBER_WARNED = "member.warned", "Member warned"
     MEMBER_SUSPENDED = "member.suspended", "Member suspended"

@@ -61,6 +61,9 @@ def test_a_member_reports_a_member_and_is_sent_an_acknowledgement(
     assert "We have received your concern" in ack
     assert "never told who raised it" in ack
     assert messages_to(reported.email) == []
+    [raised] = audited(AuditAction.REPORT_RAISED)
+    assert (raised.actor, raised.target_id) == (reporter, str(report.pk))
+    assert raised.data == {"subject": "member", "reason": report.reason}
 
 
 def test_a_member_reports_an_event_which_concerns_no_member(reporter: User) -> None:
