@@ -90,7 +90,7 @@ def send_digests(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -
 def _one_batch(*, now: datetime, day: date, after: int, size: int) -> tuple[int, int]:
     """Queue the digests of the next `size` members after pk `after`; returns how many were
     queued and the last member read (0 when there were none left)."""
-    members = _members(after=after, day=day, size=size, now=now)
+    members = _members(after=after, day=day, size=size)
     if not members:
         return 0, 0
     for member_id, space_id, topic_id, created_at in Follow.objects.filter(
@@ -114,7 +114,7 @@ def _one_batch(*, now: datetime, day: date, after: int, size: int) -> tuple[int,
     return len(written), max(members)
 
 
-def _members(*, after: int, day: date, size: int, now: datetime) -> dict[int, Member]:
+def _members(*, after: int, day: date, size: int) -> dict[int, Member]:
     """Active members who follow something, have not had today's digest and have not turned
     digests off, in order of pk."""
     User = get_user_model()
