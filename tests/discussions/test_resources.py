@@ -34,20 +34,24 @@ def finance() -> MentoringTopic:
 
 
 @pytest.fixture
-def space() -> Space:
-    return a_space("Board readiness")
-
-
-@pytest.fixture
-def author() -> User:
-    return MemberFactory(name="Amara Okafor")
-
-
-@pytest.fixture
-def topic(space: Space, author: User) -> Topic:
+def topic() -> Topic:
+    """Amara's topic in a space for every member; `author` and `space` are hers and its."""
     return services.start_topic(
-        author=author, space=space, title="My NED interview, step by step", body="It went well."
+        author=MemberFactory(name="Amara Okafor"),
+        space=a_space("Board readiness"),
+        title="My NED interview, step by step",
+        body="It went well.",
     )
+
+
+@pytest.fixture
+def author(topic: Topic) -> User:
+    return topic.author
+
+
+@pytest.fixture
+def space(topic: Topic) -> Space:
+    return topic.space
 
 
 def text(client: Client, url: str, status: int = 200) -> str:
