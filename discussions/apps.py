@@ -19,7 +19,7 @@ class DiscussionsConfig(AppConfig):
         # On erasure the posts stay: the account row stays too, without a name, and its posts
         # show as "A former member" (discussions.models.author_name).
         contributes("discussions")(discussions_section)
-        # What they followed and read, and the marks of their name in others' posts, go.
-        erases(forget)
         # ...unless they choose, as they delete their account, to remove them too.
         withdraws(remove_posts_of)
+        # What they followed and read, and the marks of their name in others' posts, go.
+        erases(forget)

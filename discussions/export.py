@@ -2,7 +2,14 @@
 
 from typing import Any
 
-from discussions.models import Attachment, Post, Topic
+from discussions.models import Attachment, Follow, Post, ReadMark, Topic
+
+
+def _followed(follow: Follow) -> dict[str, str]:
+    since = follow.created_at.isoformat()
+    if follow.topic is not None:
+        return {"space": follow.topic.space.name, "topic": follow.topic.title, "since": since}
+    return {"space": follow.space.name if follow.space else "", "since": since}
 
 
 def discussions_section(user: Any) -> dict[str, Any]:
@@ -40,5 +47,18 @@ def discussions_section(user: Any) -> dict[str, Any]:
             for a in Attachment.objects.filter(post__author=user)
             .select_related("post__topic__space")
             .order_by("created_at", "pk")
+        ],
+        # The spaces and topics they follow, and how far they have read each topic they opened.
+        "following": [
+            _followed(f)
+            for f in Follow.objects.filter(member=user)
+            .select_related("space", "topic__space")
+            .order_by("pk")
+        ],
+        "read": [
+            {"space": m.topic.space.name, "topic": m.topic.title, "up_to": m.read_at.isoformat()}
+            for m in ReadMark.objects.filter(member=user)
+            .select_related("topic__space")
+            .order_by("pk")
         ],
     }

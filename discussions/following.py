@@ -16,7 +16,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from discussions.models import Follow, Post, ReadMark, Refusal, Space, Topic
+from discussions.models import Follow, Mention, Post, ReadMark, Refusal, Space, Topic
 from network.errors import Refused
 
 NEW_FOR = timedelta(days=30)
@@ -127,3 +127,11 @@ def tag_unread(topics: list[Topic], member: Any) -> list[Topic]:
     for topic in topics:
         topic.unread = unread_tag(topic, member, since)  # type: ignore[attr-defined]
     return topics
+
+
+def forget(member: Any) -> None:
+    """On erasure: what the member followed and read, and the marks of their name in others'
+    posts, go (the posts' words are their writers')."""
+    Follow.objects.filter(member=member).delete()
+    ReadMark.objects.filter(member=member).delete()
+    Mention.objects.filter(member=member).delete()

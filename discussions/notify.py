@@ -185,9 +185,10 @@ def mention_links(posts: Iterable[Post]) -> dict[int, dict[str, str]]:
     links: dict[int, dict[str, str]] = {}
     if not ids:
         return links
-    rows = Mention.objects.filter(post_id__in=ids, member__is_active=True).values_list(
-        "post_id", "member_id", "member__name", "member__profile__display_name"
-    )
+    # Only to a profile the directory shows: active members who have one.
+    rows = Mention.objects.filter(
+        post_id__in=ids, member__is_active=True, member__profile__isnull=False
+    ).values_list("post_id", "member_id", "member__name", "member__profile__display_name")
     for post_id, member_id, name, shown in rows:
         url = reverse("members:profile", args=[member_id])
         for key in {_key(name or ""), _key(shown or "")} - {""}:

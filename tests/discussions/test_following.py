@@ -8,9 +8,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from discussions import following, services
-from discussions.models import Follow, Post, ReadMark, Space, Topic
+from discussions.models import Follow, Mention, Post, ReadMark, Space, Topic
 from members.models import User
+from members.services import erase_member
 from network.errors import Refused
+from network.personal_data import export_for
 from tests.discussions.support import a_space, category, in_category, signed_in
 from tests.factories import MemberFactory
 
@@ -162,3 +164,27 @@ def test_the_read_mark_never_moves_back(topic: Topic, member: User, mei: User) -
     assert latest == now + timedelta(seconds=59)
     client.get(url)
     assert ReadMark.objects.get(member=member).read_at == latest
+
+
+# The member's own data
+
+
+def test_what_they_follow_and_read_is_in_their_download_and_goes_when_they_leave(
+    space: Space, topic: Topic, member: User, mei: User
+) -> None:
+    following.follow_space(member=member, space=space)
+    services.reply(author=member, topic=topic, body="Hello @[Mei Chen]")
+    signed_in(member).get(reverse("discussions:topic", args=[topic.pk]))
+    section = export_for(member)["discussions"]
+    assert [f["space"] for f in section["following"]] == ["Board readiness", "Board readiness"]
+    assert section["following"][1]["topic"] == "Chairing well"
+    assert [r["topic"] for r in section["read"]] == ["Chairing well"]
+    services.reply(author=mei, topic=topic, body="Thank you, @[Amara Okafor]")
+    erase_member(user=member, actor=member, reason="")
+    assert not Follow.objects.filter(member=member).exists()
+    assert not ReadMark.objects.filter(member=member).exists()
+    assert not Mention.objects.filter(member=member).exists()
+    # Mei's own follow and mention stay.
+    assert (
+        Follow.objects.filter(member=mei).exists() and Mention.objects.filter(member=mei).exists()
+    )

@@ -48,12 +48,12 @@ LIMITS: dict[str, tuple[int, str]] = {
         "as a members' page, whatever the number",
     ),
     "members:download_my_data": (
-        32,
+        34,
         "one query for each kind of record a person's data holds (profile, milestones, "
         "guidelines accepted, applications, endorsements, emails and the provider's reports on "
         "them, event places, feedback, books, mentoring requests, pairings and their check-ins, "
-        "fit answers, close-outs, round entries, concerns raised, decisions, topics, posts and "
-        "their documents...), "
+        "fit answers, close-outs, round entries, concerns raised, decisions, topics, posts, "
+        "their documents, follows and read marks...), "
         "the same for any network size",
     ),
 }
