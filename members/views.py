@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from members import services
-from members.directory import cards_for, directory_page, filter_form
+from members.directory import filter_form, listing_for
 from members.filters import DirectoryFilter
 from members.forms import (
     ConsentForm,
@@ -82,8 +82,7 @@ def account(request: SignedInRequest) -> HttpResponse:
 @login_required
 def directory(request: SignedInRequest) -> HttpResponse:
     found = DirectoryFilter(request.GET, queryset=Profile.objects.in_directory().as_cards())
-    page = directory_page(found.qs, request.GET, size=DIRECTORY_PAGE_SIZE)
-    cards = cards_for(page.members, Viewer.of(request))
+    page = listing_for(request.GET, Viewer.of(request), lambda: found.qs, size=DIRECTORY_PAGE_SIZE)
     query = request.GET.copy()
     for position in ("page", "after", "before"):
         query.pop(position, None)
@@ -96,9 +95,6 @@ def directory(request: SignedInRequest) -> HttpResponse:
         {
             "filter_form": filter_form(found.form, categories),
             "page": page,
-            "cards": cards,
-            "first": page.members[0] if page.members else None,
-            "last": page.members[-1] if page.members else None,
             "query": query.urlencode(),
         },
     )

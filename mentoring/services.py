@@ -20,6 +20,7 @@ from django.db.models import DateField, Max, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from members.directory import directory_changed
 from members.models import MentoringFormat, MentoringStatus, Profile, User
 from mentoring import matching
 from mentoring.models import (
@@ -561,6 +562,8 @@ def _pause_if_silent(mentor_id: int, *, now: datetime, network: NetworkSettings)
     ).update(mentoring_status=MentoringStatus.PAUSED)
     if not paused:
         return
+    # Changed without saving the profile: the directory's mentors filter must drop them now.
+    directory_changed()
     profile = Profile.objects.select_related("user").get(user_id=mentor_id)
     record(
         actor=None,

@@ -96,6 +96,10 @@ class FallbackRedisCache(RedisCache):
             },
         )
 
+    def is_shared(self) -> bool:
+        """Whether Redis, shared by every process, answers now (not this process's memory)."""
+        return not self._outage.retry_at
+
     def _call(
         self,
         redis_call: Callable[..., Any],

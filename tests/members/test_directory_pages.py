@@ -4,11 +4,14 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from members import views
-from members.models import Profile, User, Visibility
+from members.directory import directory_changed
+from members.models import MentoringStatus, Profile, User, Visibility
+from members.suspension import suspend
 from network.models import MembershipCategory, NetworkSettings
-from tests.factories import MemberFactory
+from tests.factories import BoardMemberFactory, MemberFactory, sign_in_with_mfa
 
 pytestmark = pytest.mark.django_db
 
@@ -125,3 +128,99 @@ def test_a_filter_that_is_not_offered_is_explained_in_the_form(client: Client) -
     page = listing(client, "profession=astronaut")
     assert "There is a problem" in page
     assert "Select a valid choice" in page
+
+
+def reads_directory(sql: str) -> bool:
+    return '"members_profile"."display_name"' in sql
+
+
+def card_names(client: Client, query: str = "") -> list[str]:
+    return NAME.findall(listing(client, query))
+
+
+def test_a_page_kept_for_members_is_read_again_without_the_directory_query(
+    client: Client, members: list[str]
+) -> None:
+    client.force_login(User.objects.get(email="member7@example.org"))
+    listing(client, "")
+    client.force_login(User.objects.get(email="member6@example.org"))
+    with CaptureQueriesContext(connection) as kept:
+        assert card_names(client) == members[:4]
+    assert not any(reads_directory(query["sql"]) for query in kept.captured_queries)
+
+
+def test_a_member_switched_off_leaves_a_kept_page_at_once(
+    client: Client, members: list[str]
+) -> None:
+    assert card_names(client) == members[:4]
+    gone = User.objects.get(email="member1@example.org")
+    suspend(user=gone, until=None, actor=None)
+    assert "Member 01" not in card_names(client)
+    gone.is_active = True
+    gone.save(update_fields=["is_active"])
+    assert "Member 01" in card_names(client)
+
+
+def test_signing_in_keeps_the_pages(client: Client, members: list[str]) -> None:
+    client.force_login(User.objects.get(email="member7@example.org"))
+    listing(client, "")
+    other = User.objects.get(email="member5@example.org")
+    other.last_login = timezone.now()
+    other.save(update_fields=["last_login"])
+    with CaptureQueriesContext(connection) as kept:
+        listing(client, "")
+    assert not any(reads_directory(query["sql"]) for query in kept.captured_queries)
+
+
+def member_with(name: str, visibility: dict[str, str], **fields: str) -> User:
+    member = MemberFactory(name=name)
+    profile = Profile.objects.get(user=member)
+    for field, value in fields.items():
+        setattr(profile, field, value)
+    profile.visibility = {**profile.visibility, **visibility}
+    profile.save()
+    return member
+
+
+@pytest.fixture
+def one_a_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages of one card, so that the viewers, named later in the alphabet, are not on the first."""
+    monkeypatch.setattr(views, "DIRECTORY_PAGE_SIZE", 1)
+
+
+def test_a_member_sees_their_own_card_as_theirs_on_a_page_kept_for_others(
+    client: Client, one_a_page: None
+) -> None:
+    # Pronouns start shown to their member alone.
+    owner = member_with("Ada Own", {}, pronouns="she/her")
+    first, second = MemberFactory(name="Zoe One"), MemberFactory(name="Zoe Two")
+    client.force_login(first)
+    assert "she/her" not in listing(client, "")
+    client.force_login(owner)
+    assert "she/her" in listing(client, "")
+    client.force_login(second)
+    assert "she/her" not in listing(client, "")
+
+
+def test_the_board_and_members_are_kept_apart(client: Client, one_a_page: None) -> None:
+    member_with("Ada Board", {"job_title": Visibility.BOARD}, job_title="Chief Nurse")
+    board, member = BoardMemberFactory(name="Zoe Board"), MemberFactory(name="Zoe Member")
+    sign_in_with_mfa(client, board)
+    assert "Chief Nurse" in listing(client, "")
+    client.force_login(member)
+    assert "Chief Nurse" not in listing(client, "")
+    sign_in_with_mfa(client, board)
+    assert "Chief Nurse" in listing(client, "")
+
+
+def test_a_paused_mentor_leaves_the_mentors_filter_at_once(client: Client) -> None:
+    mentor = member_with(
+        "Ada Mentor",
+        {"mentoring_offer": Visibility.MEMBERS},
+        mentoring_status=MentoringStatus.ACCEPTING,
+    )
+    client.force_login(MemberFactory())
+    assert card_names(client, "mentors=on") == ["Ada Mentor"]
+    Profile.objects.filter(user=mentor).update(mentoring_status=MentoringStatus.PAUSED)
+    directory_changed()  # what a change made without saving the profile must do
+    assert card_names(client, "mentors=on") == []

@@ -14,6 +14,7 @@ from django.db import transaction
 from discussions import demo as discussions_demo
 from events import demo as events_demo
 from members import demo
+from members.directory import directory_changed
 from members.models import GuidelinesAcceptance, Profile, User
 from members.services import appoint_to_board, create_member
 from mentoring import demo as mentoring_demo
@@ -225,6 +226,8 @@ class Command(BaseCommand):
             created = mentoring_demo.create_many_pairings(mentoring)
             self.stdout.write(f"Created {created} numbered pairings with their check-ins.")
         accept_current_guidelines()
+        # Accounts and categories were switched in bulk, past the directory's change signals.
+        directory_changed()
         self.stdout.write(f"Demo of {chosen.name} is ready. Sign in at /accounts/login/")
         self.stdout.write(f"Every demo account's password is: {DEMO_PASSWORD}")
         self.stdout.write(f"  board member: {BOARD_ACCOUNT[0]} (sets up MFA on first visit)")
