@@ -20,6 +20,8 @@ MAX_BODY = 20_000
 MAX_TITLE = 200
 # How long after posting its author may still change a post.
 EDIT_WINDOW = timedelta(minutes=30)
+# Posts on each page of a topic: its pages and the links to one post (in emails) agree on it.
+POSTS_PER_PAGE = 50
 FORMER_MEMBER = "A former member"
 
 

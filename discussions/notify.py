@@ -20,7 +20,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
-from discussions.models import Mention, Post, Space, Topic, author_name
+from discussions.models import POSTS_PER_PAGE, Mention, Post, Space, Topic, author_name
 from network.links import absolute_url
 from network.mail import NotNeeded, Recipient, builds_context, queue_emails
 from network.markdown import render_markdown
@@ -232,9 +232,6 @@ def notice_context(context: dict[str, Any]) -> dict[str, Any]:
     before = Post.objects.filter(topic=topic).filter(
         Q(created_at__lt=post.created_at) | Q(created_at=post.created_at, pk__lt=post.pk)
     )
-    # Imported here: the views import the services, which import this module.
-    from discussions.views import POSTS_PER_PAGE
-
     page = before.count() // POSTS_PER_PAGE + 1
     path = reverse("discussions:topic", args=[topic.pk]) + f"?page={page}#post-{post.pk}"
     return {

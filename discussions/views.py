@@ -21,13 +21,12 @@ from django.views.decorators.http import require_POST
 from discussions import following, notify, services
 from discussions.forms import BodyForm as EditForm
 from discussions.forms import ReplyForm, TopicForm
-from discussions.models import Space
+from discussions.models import POSTS_PER_PAGE, Space
 from discussions.queries import visible_posts, visible_topics
 from network.errors import Refused
 from network.http import SignedInRequest, is_record_id, posted
 
 TOPICS_PER_PAGE = 25
-POSTS_PER_PAGE = 50
 
 
 @dataclass(frozen=True)
