@@ -13,27 +13,18 @@ decision, and taking words out of other members' conversations is the author's c
 
 from typing import Any
 
-from django.core.files.storage import default_storage
-from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from discussions import resources
 from discussions.models import Attachment, Mention, Post, Topic
 
 REMOVED_TITLE = "Title removed by its author"
 
 
-def _delete_files(names: list[str]) -> None:
-    for name in names:
-        default_storage.delete(name)
-
-
 def remove_posts_of(user: Any) -> None:
     now = timezone.now()
-    attachments = Attachment.objects.filter(post__author=user)
-    files = [name for name in attachments.values_list("file", flat=True) if name]
-    attachments.delete()
-    transaction.on_commit(lambda: _delete_files(files))
+    resources.forget_documents(Attachment.objects.filter(post__author=user))
     Mention.objects.filter(post__author=user).delete()
     Post.objects.filter(author=user, removed_by_author_at__isnull=True).update(
         body="", removed_by_author_at=now

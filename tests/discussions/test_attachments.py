@@ -17,7 +17,7 @@ from django.utils import timezone
 from discussions import resources, services
 from discussions.models import Attachment, Post, Space, Topic
 from members.models import User
-from members.services import erase_member
+from members.services import delete_account, erase_member
 from network.personal_data import export_for
 from tests.discussions.support import a_space, category, in_category, signed_in
 from tests.factories import BoardMemberFactory, MemberFactory
@@ -311,3 +311,16 @@ def test_a_departing_members_documents_stay_with_their_kept_posts(
     erase_member(user=author, actor=author, reason="")
     assert opens(member, document) == 200
     assert default_storage.exists(document.file.name)
+
+
+def test_a_member_leaving_with_their_posts_takes_their_documents(
+    author: User,
+    member: User,
+    document: Attachment,
+    private_media: Path,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        delete_account(user=author, remove_posts=True)
+    assert not Attachment.objects.exists() and stored_files(private_media) == []
+    assert opens(member, document) == 404
