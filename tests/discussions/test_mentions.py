@@ -230,3 +230,14 @@ def test_the_notice_is_not_sent_for_an_old_reply_edited_outside_the_window(
     with pytest.raises(Exception, match="30 minutes"):
         services.edit_post(author=mei, post=post, body="Hello @[Amara Okafor]")
     assert not Mention.objects.exists()
+
+
+def test_a_topic_author_who_can_no_longer_read_the_space_hears_nothing(mei: User) -> None:
+    allies = a_space("Allies", audience=category("Ally"))
+    siobhan: User = MemberFactory(name="Siobhan Kelly")
+    in_category(siobhan, "Ally")
+    in_category(mei, "Ally")
+    topic = services.start_topic(author=siobhan, space=allies, title="Speaking up", body="Hi")
+    in_category(siobhan, "Mentor")
+    services.reply(author=mei, topic=topic, body="Thank you, @[Siobhan Kelly].")
+    assert not notices() and not Mention.objects.exists()
