@@ -323,13 +323,18 @@ def marked_pairing_pages(marked: MarkedPairing) -> dict[str, str]:
     return pages
 
 
-def check_in_leaks(client: Client, paths: list[str]) -> list[str]:
+def pages_showing(client: Client, paths: list[str], words: str, what: str) -> list[str]:
+    """The pages among `paths` that show `words`, as problems naming `what` they show."""
     problems = []
     for path in paths:
         response, body = visit(client, path)
-        if CHECK_IN_MARKER.lower() in body.decode(errors="replace").lower():
-            problems.append(f"GET {path} ({response.status_code}) shows the check-in's notes")
+        if words.lower() in body.decode(errors="replace").lower():
+            problems.append(f"GET {path} ({response.status_code}) shows {what}")
     return problems
+
+
+def check_in_leaks(client: Client, paths: list[str]) -> list[str]:
+    return pages_showing(client, paths, CHECK_IN_MARKER, "the check-in's notes")
 
 
 @pytest.mark.parametrize("role", ROLES, ids=str)

@@ -17,7 +17,7 @@ from network.mail import render_email
 from network.models import OutboundEmail
 from tests.factories import MemberFactory
 from tests.site.sitemap import ROLES, Demo, Role, admin_model_for, site_routes, visit
-from tests.site.test_privacy_marker import pages_for
+from tests.site.test_privacy_marker import pages_for, pages_showing
 
 pytestmark = pytest.mark.django_db
 
@@ -53,12 +53,7 @@ def report_pages(resolution: Resolution) -> list[str]:
 
 
 def leaks(client: Client, paths: list[str]) -> list[str]:
-    problems = []
-    for path in paths:
-        response, body = visit(client, path)
-        if REPORT_MARKER.lower() in body.decode(errors="replace").lower():
-            problems.append(f"GET {path} ({response.status_code}) shows the report's details")
-    return problems
+    return pages_showing(client, paths, REPORT_MARKER, "the report's details")
 
 
 @pytest.mark.parametrize("role", [r for r in ROLES if r not in MAY_SEE], ids=str)
