@@ -46,11 +46,6 @@ def private_media(settings, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def space() -> Space:
-    return a_space("Board readiness")
-
-
-@pytest.fixture
 def author() -> User:
     return MemberFactory(name="Amara Okafor")
 

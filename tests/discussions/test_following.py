@@ -20,17 +20,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def space() -> Space:
-    return a_space("Board readiness")
-
-
-@pytest.fixture
-def mei() -> User:
-    mei: User = MemberFactory(name="Mei Chen")
-    return mei
-
-
-@pytest.fixture
 def topic(space: Space, mei: User) -> Topic:
     return services.start_topic(author=mei, space=space, title="Chairing well", body="Help?")
 

@@ -13,15 +13,10 @@ from members import services as members
 from members.models import User
 from network.models import AuditAction, AuditEvent
 from tests.board.support import a_report
-from tests.discussions.support import a_space, signed_in
+from tests.discussions.support import signed_in
 from tests.factories import PASSWORD, BoardMemberFactory, MemberFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def space() -> Space:
-    return a_space()
 
 
 @pytest.fixture

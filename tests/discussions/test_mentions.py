@@ -24,17 +24,6 @@ NOTICE = notify.NOTICE
 
 
 @pytest.fixture
-def space() -> Space:
-    return a_space("Board readiness")
-
-
-@pytest.fixture
-def mei() -> User:
-    mei: User = MemberFactory(name="Mei Chen")
-    return mei
-
-
-@pytest.fixture
 def topic(space: Space, member: User) -> Topic:
     return services.start_topic(
         author=member, space=space, title="Chairing well", body="What helped you?"

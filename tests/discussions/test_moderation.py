@@ -27,11 +27,6 @@ REASON = "It names colleagues and judges them: the guidelines ask us to keep it 
 
 
 @pytest.fixture
-def space() -> Space:
-    return a_space()
-
-
-@pytest.fixture
 def author() -> User:
     return MemberFactory(name="Siobhan Kelly")
 

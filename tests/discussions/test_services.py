@@ -27,11 +27,6 @@ def refused(code: Refusal, call: object, *args: object, **kwargs: object) -> Non
     assert list(Post.objects.order_by("pk").values_list("body", "edited_at")) == bodies
 
 
-@pytest.fixture
-def space() -> Space:
-    return a_space()
-
-
 def test_a_member_starts_a_topic_with_its_opening_post(member: User, space: Space) -> None:
     topic = services.start_topic(
         author=member, space=space, title="  Preparing for a   board interview ", body="Tips?"
