@@ -36,6 +36,7 @@ class Refusal(models.TextChoices):
     CANNOT_POST = "cannot_post", "Your account cannot post in discussions."
     LOCKED = "locked", "This topic is locked, so no one can reply to it."
     NOT_YOUR_POST = "not_your_post", "You can only change your own posts."
+    HIDDEN = "hidden", "The programme board has hidden this post, so it cannot be changed."
     EDIT_WINDOW_PASSED = (
         "edit_window_passed",
         "You can only edit a post in the first 30 minutes after you write it.",
@@ -152,6 +153,7 @@ class Post(models.Model):
         return (
             self.author_id == by.pk
             and self.removed_by_author_at is None
+            and self.hidden_at is None
             and now - self.created_at <= EDIT_WINDOW
         )
 

@@ -90,6 +90,8 @@ def edit_post(*, author: Any, post: Post, body: str, now: datetime | None = None
         raise Refused(Refusal.NOT_YOUR_POST)
     if post.removed_by_author_at is not None:
         raise Refused(Refusal.ALREADY_REMOVED)
+    if post.hidden_at is not None:
+        raise Refused(Refusal.HIDDEN)
     if not post.can_be_edited(by=author, now=now):
         raise Refused(Refusal.EDIT_WINDOW_PASSED)
     post.body = _check_body(body)

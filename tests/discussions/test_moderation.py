@@ -133,6 +133,22 @@ def test_hiding_is_refused_twice_without_a_reason_for_a_removed_post_and_for_a_m
     assert len(messages_to(author.email, "discussions/post_hidden")) == 1
 
 
+def test_the_author_cannot_rewrite_a_post_the_board_hid(
+    board_member: User, post: Post, author: User
+) -> None:
+    moderation.hide_post(board_member=board_member, post=post, reason=REASON)
+    client = signed_in(author)
+    url = f"/discussions/posts/{post.pk}/edit/"
+
+    assert (
+        f'href="{url}"' not in client.get(f"/discussions/topics/{post.topic_id}/").content.decode()
+    )
+    page = client.post(url, {"body": "Something kinder."}).content.decode()
+
+    assert "The programme board has hidden this post, so it cannot be changed." in page
+    assert Post.objects.get(pk=post.pk).body == WORDS
+
+
 def test_showing_a_hidden_post_again(board_member: User, post: Post, member: User) -> None:
     refused(Refusal.NOT_HIDDEN, moderation.unhide_post, board_member=board_member, post=post)
     moderation.hide_post(board_member=board_member, post=post, reason=REASON)
