@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from discussions import resources
 from discussions.models import Attachment, Post, Topic
+from discussions.queries import reads_as_board
 from discussions.views import page_number, read_page, visible_posts, visible_topics
 from network.errors import Refused
 from network.forms import use_house_words
@@ -77,9 +78,12 @@ class ResourceForm(forms.Form):
 
 def documents_post(request: SignedInRequest, pk: int) -> Post:
     """A post whose documents the member may manage: theirs, or any post for the board."""
-    posts = resources.readable_posts(request.user, visible_posts(request.user))
+    board = reads_as_board(request)
+    posts = resources.readable_posts(request.user, visible_posts(request.user), board=board)
     post = get_object_or_404(posts.select_related("topic"), pk=pk)
-    if not resources.may_remove_documents(request.user, post):
+    if not resources.may_remove_documents(request.user, post) or (
+        post.author_id != request.user.pk and not board
+    ):
         raise Http404("Not a post whose documents you can change.")
     return post
 
@@ -126,7 +130,9 @@ def remove_document(request: SignedInRequest, pk: int) -> HttpResponse:
 
 @login_required
 def document(request: SignedInRequest, pk: int) -> FileResponse:
-    posts = resources.readable_posts(request.user, visible_posts(request.user))
+    posts = resources.readable_posts(
+        request.user, visible_posts(request.user), board=reads_as_board(request)
+    )
     attachment = get_object_or_404(Attachment.objects.filter(post__in=posts), pk=pk)
     try:
         opened = attachment.file.open("rb")

@@ -130,12 +130,12 @@ def shown_name(client_name: str | None, kind: str) -> str:
 # Documents on posts
 
 
-def readable_posts(user: Any, posts: QuerySet[Post]) -> QuerySet[Post]:
+def readable_posts(user: Any, posts: QuerySet[Post], *, board: bool) -> QuerySet[Post]:
     """Of `posts` (already limited to spaces and topics the person may read), those whose
-    documents they may open: not removed, and if the board hid the post, only for the board
-    and the post's author."""
+    documents they may open: not removed, and if the board hid the post, only for its author
+    and for the board (`board`: `queries.reads_as_board`)."""
     posts = posts.filter(removed_by_author_at__isnull=True)
-    if getattr(user, "is_board_member", False):
+    if board:
         return posts
     return posts.filter(models.Q(hidden_at__isnull=True) | models.Q(author_id=user.pk))
 

@@ -22,7 +22,7 @@ from discussions import following, notify, services
 from discussions.forms import BodyForm as EditForm
 from discussions.forms import ReplyForm, TopicForm
 from discussions.models import POSTS_PER_PAGE, Space
-from discussions.queries import visible_posts, visible_topics
+from discussions.queries import reads_as_board, visible_posts, visible_topics
 from network.errors import Refused
 from network.http import SignedInRequest, is_record_id, posted
 
@@ -115,7 +115,7 @@ def topic_page(
     now = timezone.now()
     editable = {post.pk for post in page.items if post.can_be_edited(by=request.user, now=now)}
     # The board reads a hidden post's words; asked only when the page has one.
-    board_reads_hidden = any(p.hidden_at for p in page.items) and request.user.is_board_member
+    board_reads_hidden = any(p.hidden_at for p in page.items) and reads_as_board(request)
     if request.method == "GET":  # a refused reply shows the page again and reads nothing new
         following.mark_read(member=request.user, topic=found, posts=page.items)
     notify.attach_mention_links(page.items)

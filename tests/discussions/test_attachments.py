@@ -20,7 +20,7 @@ from members.models import User
 from members.services import delete_account, erase_member
 from network.personal_data import export_for
 from tests.discussions.support import a_space, category, in_category, signed_in
-from tests.factories import BoardMemberFactory, MemberFactory
+from tests.factories import BoardMemberFactory, MemberFactory, sign_in_with_mfa
 
 pytestmark = pytest.mark.django_db
 
@@ -69,6 +69,12 @@ def add_url(post: Post) -> str:
 def send(client: Client, post: Post, document: SimpleUploadedFile) -> str:
     response = client.post(add_url(post), {"document": document}, follow=True)
     return response.content.decode()
+
+
+def board_client(board: User) -> Client:
+    client = Client()
+    sign_in_with_mfa(client, board)
+    return client
 
 
 def stored_files(root: Path) -> list[Path]:
@@ -184,9 +190,17 @@ def test_only_the_author_in_the_edit_window_or_the_board_adds_documents(
     response = signed_in(author).post(add_url(post), {"document": upload("x.pdf", PDF)})
     assert "first 30 minutes" in response.content.decode()
     assert not Attachment.objects.exists()
-    # The board, any time.
+    # A board member signed in with a password alone: as for any other member.
     board = BoardMemberFactory()
-    send(signed_in(board), post, upload("x.pdf", PDF))
+    assert (
+        signed_in(board).post(add_url(post), {"document": upload("x.pdf", PDF)}).status_code == 404
+    )
+    assert not Attachment.objects.exists()
+    # The board, with its second factor, any time.
+    send(board_client(board), post, upload("x.pdf", PDF))
+    assert post.attachments.count() == 1
+    remove = reverse("discussions:remove_document", args=[post.attachments.get().pk])
+    assert signed_in(board).post(remove).status_code == 404
     assert post.attachments.count() == 1
 
 
@@ -272,7 +286,12 @@ def test_a_document_on_a_hidden_post_opens_only_for_the_board_and_its_author(
     )
     assert opens(member, document) == 404
     assert opens(author, document) == 200
-    assert opens(BoardMemberFactory(), document) == 200
+    board = BoardMemberFactory()
+    assert opens(board, document) == 404  # a password alone opens no more than a member's
+    assert (
+        board_client(board).get(reverse("discussions:document", args=[document.pk])).status_code
+        == 200
+    )
     page = signed_in(member).get(reverse("discussions:topic", args=[document.post.topic_id]))
     assert "guide.pdf" not in page.content.decode()
 

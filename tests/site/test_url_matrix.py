@@ -207,9 +207,12 @@ PAGES: dict[str, Row] = {
     "discussions:unfollow_space": members_only(NOT_ALLOWED),
     "discussions:follow_topic": members_only(NOT_ALLOWED),
     "discussions:unfollow_topic": members_only(NOT_ALLOWED),
-    # Documents: the member's own reply takes them, the board may add to any post; the demo's
-    # PDF opens for every member. The topic is the subject's: only the board may keep it.
-    "discussions:add_document": members_only(),
+    # Documents: the member's own reply takes them, the board (with MFA passed) may add to any
+    # post; the demo's PDF opens for every member. The topic is the subject's: only the board
+    # may keep it.
+    "discussions:add_document": row(
+        anonymous=SIGN_IN, member=OK, board_without_mfa=NOT_FOUND, board_with_mfa=OK
+    ),
     "discussions:document": members_only(),
     "discussions:remove_document": members_only(NOT_ALLOWED),
     "discussions:resource": row(anonymous=SIGN_IN, member=NOT_FOUND, board_without_mfa=OK),
