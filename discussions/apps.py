@@ -13,7 +13,7 @@ class DiscussionsConfig(AppConfig):
         )
         from discussions.export import discussions_section
         from discussions.following import forget
-        from discussions.leaving import remove_posts_of
+        from discussions.leaving import forget_name_in_posts, remove_posts_of
         from network.personal_data import contributes, erases, withdraws
 
         # On erasure the posts stay: the account row stays too, without a name, and its posts
@@ -21,5 +21,7 @@ class DiscussionsConfig(AppConfig):
         contributes("discussions")(discussions_section)
         # ...unless they choose, as they delete their account, to remove them too.
         withdraws(remove_posts_of)
+        # Where others quoted or mentioned them, their name goes (before the mentions do).
+        erases(forget_name_in_posts)
         # What they followed and read, and the marks of their name in others' posts, go.
         erases(forget)

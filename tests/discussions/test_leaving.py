@@ -6,7 +6,7 @@ from django.test import Client
 
 from board import reports
 from board.models import Report
-from discussions import services
+from discussions import notify, services
 from discussions.leaving import REMOVED_TITLE
 from discussions.models import Mention, Post, Space, Topic
 from members import services as members
@@ -113,3 +113,23 @@ def test_deleting_without_the_choice_through_the_service_keeps_posts(
     _answered, _alone, reply = conversation(space, leaver, member)
     members.delete_account(user=leaver)
     assert Post.objects.get(pk=reply.pk).body == "Ask the finance director."
+
+
+@pytest.mark.parametrize("remove_posts", [False, True])
+def test_quotes_and_mentions_of_a_leaver_no_longer_name_them(
+    space: Space, leaver: User, member: User, remove_posts: bool
+) -> None:
+    _answered, _alone, reply = conversation(space, leaver, member)
+    quoting = services.reply(
+        author=member,
+        topic=reply.topic,
+        body=notify.quote_text(reply) + "Good advice, @[Siobhan Kelly].",
+        reply_to=reply.pk,
+    )
+
+    members.delete_account(user=leaver, remove_posts=remove_posts)
+
+    page = signed_in(member).get(f"/discussions/topics/{reply.topic_id}/").content.decode()
+    assert "Siobhan" not in page and "Good advice, A former member." in page
+    assert ("Ask the finance director." in page) is not remove_posts
+    assert "Siobhan" not in Post.objects.get(pk=quoting.pk).body
