@@ -114,8 +114,10 @@ def topic_page(
     page = Page(page.items, page.number, page.has_next, num_pages=last)
     now = timezone.now()
     editable = {post.pk for post in page.items if post.can_be_edited(by=request.user, now=now)}
-    # The board reads a hidden post's words; asked only when the page has one.
-    board_reads_hidden = any(p.hidden_at for p in page.items) and reads_as_board(request)
+    # The board (with its second factor) reads a hidden post's words and changes any post's
+    # documents; asked once, and only of a staff account.
+    board_view = request.user.is_staff and reads_as_board(request)
+    board_reads_hidden = board_view and any(p.hidden_at for p in page.items)
     if request.method == "GET":  # a refused reply shows the page again and reads nothing new
         following.mark_read(member=request.user, topic=found, posts=page.items)
     notify.attach_mention_links(page.items)
@@ -125,6 +127,7 @@ def topic_page(
         "form": form,
         "editable": editable,
         "board_reads_hidden": board_reads_hidden,
+        "board_view": board_view,
         "following": following.is_following(request.user, topic=found),
     }
     return render(request, "discussions/topic.html", context, status=status)

@@ -192,6 +192,9 @@ def test_only_the_author_in_the_edit_window_or_the_board_adds_documents(
     assert not Attachment.objects.exists()
     # A board member signed in with a password alone: as for any other member.
     board = BoardMemberFactory()
+    topic_url = reverse("discussions:topic", args=[post.topic_id])
+    assert add_url(post) not in signed_in(board).get(topic_url).content.decode()
+    assert add_url(post) in board_client(board).get(topic_url).content.decode()
     assert (
         signed_in(board).post(add_url(post), {"document": upload("x.pdf", PDF)}).status_code == 404
     )
