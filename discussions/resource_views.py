@@ -152,7 +152,8 @@ def document(request: SignedInRequest, pk: int) -> FileResponse:
 @login_required
 def resource(request: SignedInRequest, pk: int) -> HttpResponse:
     found = get_object_or_404(visible_topics(request.user).select_related("space"), pk=pk)
-    if not resources.may_change_resource(request.user, found):
+    board = reads_as_board(request)
+    if not resources.may_change_resource(request.user, found, board=board):
         raise Http404("Not a topic you can change.")
     initial = {"is_resource": found.is_resource, "tags": list(found.tags.all())}
     form = ResourceForm(posted(request), initial=initial)
@@ -163,6 +164,7 @@ def resource(request: SignedInRequest, pk: int) -> HttpResponse:
                 topic=found,
                 is_resource=form.cleaned_data["is_resource"],
                 tags=form.cleaned_data["tags"],
+                board=board,
             )
         except Refused as refusal:
             form.add_error(None, refusal.message)

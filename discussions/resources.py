@@ -221,18 +221,24 @@ def board_tags() -> QuerySet[MentoringTopic]:
     )
 
 
-def may_change_resource(member: Any, topic: Topic) -> bool:
-    return topic.author_id == member.pk or bool(member.is_board_member)
+def may_change_resource(member: Any, topic: Topic, *, board: bool) -> bool:
+    """The topic's author, or the board (`board`: `queries.reads_as_board`)."""
+    return topic.author_id == member.pk or board
 
 
 @transaction.atomic
 def set_resource(
-    *, member: Any, topic: Topic, is_resource: bool, tags: Iterable[MentoringTopic] = ()
+    *,
+    member: Any,
+    topic: Topic,
+    is_resource: bool,
+    tags: Iterable[MentoringTopic] = (),
+    board: bool = False,
 ) -> Topic:
     """Keep a topic as a resource with tags from the board's list, or stop keeping it (its tags
     go too)."""
     topic = Topic.objects.select_for_update().get(pk=topic.pk)
-    if not may_change_resource(member, topic):
+    if not may_change_resource(member, topic, board=board and member.is_board_member):
         raise Refused(ResourceRefusal.NOT_YOUR_TOPIC)
     chosen = {tag.pk for tag in tags} if is_resource else set()
     if chosen - set(board_tags().filter(pk__in=chosen).values_list("pk", flat=True)):

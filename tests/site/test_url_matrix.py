@@ -215,7 +215,8 @@ PAGES: dict[str, Row] = {
     ),
     "discussions:document": members_only(),
     "discussions:remove_document": members_only(NOT_ALLOWED),
-    "discussions:resource": row(anonymous=SIGN_IN, member=NOT_FOUND, board_without_mfa=OK),
+    # The board keeps others' topics as resources only with its second factor.
+    "discussions:resource": row(anonymous=SIGN_IN, member=NOT_FOUND, board_with_mfa=OK),
     "discussions:resources": members_only(),
     # Joining.
     "invitations:interest": everyone(OK),
