@@ -18,6 +18,7 @@ from django.test import Client, override_settings
 import network.cache
 from board import guidelines
 from board.models import GuidelinesVersion
+from discussions.services import start_topic
 from events.models import Registration
 from invitations import services
 from invitations.models import Application
@@ -285,9 +286,14 @@ def test_with_redis_stopped_guidelines_reports_discussions_and_the_dashboard_sti
     # The current guidelines are read into the cache before Redis stops.
     assert reader.get("/home/").status_code == 200
     site_on.stop()
+    topic = start_topic(author=other, space=space, title="Chairing", body="Any tips?")
     for path in [
         "/discussions/",
         f"/discussions/spaces/{space.slug}/",
+        f"/discussions/topics/{topic.pk}/",
+        "/discussions/search/?q=chairing",
+        "/discussions/resources/",
+        "/discussions/following/",
         "/reports/",
         f"/reports/member/{other.profile.pk}/",
         "/guidelines/",
