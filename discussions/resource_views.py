@@ -23,9 +23,8 @@ from discussions.models import Attachment, Post, Topic
 from discussions.queries import reads_as_board
 from discussions.views import page_number, read_page, visible_posts, visible_topics
 from network.errors import Refused
-from network.forms import use_house_words
+from network.forms import board_topics_field, use_house_words
 from network.http import SignedInRequest, is_record_id, posted
-from network.models import MentoringTopic
 
 RESOURCES_PER_PAGE = 25
 
@@ -58,17 +57,7 @@ class ResourceForm(forms.Form):
         help_text="Members find resources by tag on the Resources page.",
         required=False,
     )
-    tags = forms.ModelMultipleChoiceField(
-        label="Tags",
-        help_text="From the topic list the programme board keeps. Choose all that apply.",
-        queryset=MentoringTopic.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-        error_messages={
-            "invalid_choice": "Choose tags from the list.",
-            "invalid_pk_value": "Choose tags from the list.",
-        },
-    )
+    tags = board_topics_field("Tags", choose="tags")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

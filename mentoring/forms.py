@@ -14,7 +14,7 @@ from members.models import (
     Profile,
 )
 from mentoring.models import CloseOut, DeclineReason, Refusal
-from network.forms import use_house_words
+from network.forms import board_topics_field, use_house_words
 from network.models import MentoringTopic, NetworkSettings
 
 CAPACITY_WORDS = f"Enter how many mentees you can support at once, from 1 to {MAX_MENTEES}."
@@ -51,17 +51,7 @@ class OfferForm(forms.ModelForm):
             ),
         },
     )
-    offered_topics = forms.ModelMultipleChoiceField(
-        label="Topics you can mentor on",
-        help_text="From the list the programme board keeps. Choose all that apply.",
-        queryset=MentoringTopic.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-        error_messages={
-            "invalid_choice": "Choose topics from the list.",
-            "invalid_pk_value": "Choose topics from the list.",
-        },
-    )
+    offered_topics = board_topics_field("Topics you can mentor on")
     mentoring_formats = forms.MultipleChoiceField(
         label="How you can meet mentees",
         choices=MentoringFormat.choices,
@@ -116,17 +106,7 @@ class OfferForm(forms.ModelForm):
 class GoalsForm(forms.ModelForm):
     """A mentee's goals and what they would like in a mentor."""
 
-    wanted_topics = forms.ModelMultipleChoiceField(
-        label="Topics you would like a mentor for",
-        help_text="From the list the programme board keeps. Choose all that apply.",
-        queryset=MentoringTopic.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-        error_messages={
-            "invalid_choice": "Choose topics from the list.",
-            "invalid_pk_value": "Choose topics from the list.",
-        },
-    )
+    wanted_topics = board_topics_field("Topics you would like a mentor for")
     preferred_format = forms.ChoiceField(
         label="How would you like to meet?",
         choices=[("", "No preference"), *MentoringFormat.choices],

@@ -3,6 +3,8 @@ from typing import Any, cast
 from django import forms
 from django.forms.renderers import TemplatesSetting
 
+from network.models import MentoringTopic
+
 
 class NHSFormRenderer(TemplatesSetting):
     """Renders every form of ours with the NHS.UK design system's markup.
@@ -32,3 +34,17 @@ def use_house_words(form: forms.BaseForm) -> None:
             field.error_messages["max_length"] = (
                 f"“{field.label}” must be {field.max_length:,} characters or fewer"
             )
+
+
+def board_topics_field(label: str, *, choose: str = "topics") -> forms.ModelMultipleChoiceField:
+    """Tick boxes for the topic list the programme board keeps (mentoring and discussion tags).
+    The form sets the queryset to the current list."""
+    wrong = f"Choose {choose} from the list."
+    return forms.ModelMultipleChoiceField(
+        label=label,
+        help_text="From the topic list the programme board keeps. Choose all that apply.",
+        queryset=MentoringTopic.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        error_messages={"invalid_choice": wrong, "invalid_pk_value": wrong},
+    )
